@@ -1,0 +1,39 @@
+package io.nomadcamel.jobs;
+
+import java.nio.file.Path;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.nomadcamel.jobs.store.Database;
+import io.nomadcamel.jobs.web.ServerPortEngine;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * Binds the beans every job shares. Settings are read through {@link Settings}, so a malformed value fails start-up
+ * with a message naming its key and environment variable.
+ */
+public class AppConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        context.getRegistry().bind("settings", settings);
+
+        HikariDataSource dataSource = Database.open(new Database.Config(
+                settings.string("db.url", null),
+                settings.string("db.user", null),
+                settings.string("db.password", null),
+                Path.of(settings.string("data.dir", "data")),
+                settings.integer("db.pool-size", 10)));
+        context.getRegistry().bind("dataSource", dataSource);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        }, true, true);
+
+        ServerPortEngine.install(context, settings.port("camel.server.port", 8080));
+    }
+}
