@@ -24,11 +24,14 @@ public final class Settings {
         this.properties = properties;
     }
 
-    /** Where Camel Main reads properties: the working directory's file, then an operator's file that overrides it. */
+    /**
+     * Where Camel Main reads properties: an operator's file, then the working directory's application.properties.
+     * Camel takes a key from the first location that has it, so the operator's file comes first.
+     */
     public static String placeholderLocations(String configFile) {
         String locations = "file:application.properties";
         if (configFile != null && !configFile.isBlank()) {
-            locations += ",file:" + configFile.trim();
+            locations = "file:" + configFile.trim() + "," + locations;
         }
         return locations;
     }
