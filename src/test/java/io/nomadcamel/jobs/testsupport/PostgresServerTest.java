@@ -31,7 +31,9 @@ class PostgresServerTest {
                     ResultSet rs = s.executeQuery("SELECT count(*), current_setting('server_version_num')::int FROM t")) {
                 assertTrue(rs.next());
                 assertEquals(2, rs.getInt(1));
-                assertEquals(15, rs.getInt(2) / 10000, "PostgreSQL major version");
+                // the server and the pg_dump the backup job runs come from one installation
+                assertEquals(pg.binDir().getParent().getFileName().toString(), String.valueOf(rs.getInt(2) / 10000),
+                        "PostgreSQL major version");
             }
             log = pg.process().log();
             List<ProcessHandle> backends = pg.process().process().descendants().toList();

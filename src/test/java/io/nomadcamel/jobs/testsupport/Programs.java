@@ -9,7 +9,7 @@ import java.util.List;
 /** Finds the real programs the tests run, failing with the Debian package that provides a missing one. */
 public final class Programs {
 
-    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin", "/usr/lib/postgresql/15/bin");
+    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin");
 
     private Programs() {
     }
@@ -17,6 +17,7 @@ public final class Programs {
     public static Path require(String program, String debianPackage) {
         List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(EXTRA_DIRS);
+        dirs.addAll(postgresBinDirs());
         for (String dir : dirs) {
             if (dir.isBlank()) {
                 continue;
@@ -29,6 +30,19 @@ public final class Programs {
         throw new IllegalStateException("The tests need the program '" + program + "', which is not installed: "
                 + "install the Debian package " + debianPackage + " (apt-get install " + debianPackage
                 + "), or run the README's test command, which installs it");
+    }
+
+    /** Debian keeps the server programs in /usr/lib/postgresql/<major>/bin, off the PATH; newest first. */
+    private static List<String> postgresBinDirs() {
+        File[] versions = new File("/usr/lib/postgresql").listFiles();
+        if (versions == null) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(versions)
+                .filter(f -> f.getName().matches("\\d+"))
+                .sorted((a, b) -> Integer.parseInt(b.getName()) - Integer.parseInt(a.getName()))
+                .map(f -> f.toPath().resolve("bin").toString())
+                .toList();
     }
 
     public static boolean isRoot() {

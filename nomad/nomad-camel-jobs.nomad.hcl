@@ -1,0 +1,75 @@
+# nomad-camel-jobs as one Nomad service: API and console on 8080, health and metrics on 9090.
+# Secrets come from Vault through templates, never from the job file.
+job "nomad-camel-jobs" {
+  datacenters = ["dc1"]
+  type        = "service"
+
+  group "jobs" {
+    count = 1
+
+    network {
+      port "http" { to = 8080 }
+      port "management" { to = 9090 }
+    }
+
+    service {
+      name = "nomad-camel-jobs"
+      port = "http"
+      check {
+        type     = "http"
+        port     = "management"
+        path     = "/observe/health/ready"
+        interval = "15s"
+        timeout  = "3s"
+      }
+    }
+
+    service {
+      name = "nomad-camel-jobs-metrics"
+      port = "management"
+      tags = ["prometheus"]
+    }
+
+    task "app" {
+      driver = "docker"
+
+      config {
+        image = "nomad-camel-jobs:latest"
+        ports = ["http", "management"]
+      }
+
+      vault {
+        policies = ["nomad-camel-jobs"]
+      }
+
+      template {
+        destination = "secrets/app.env"
+        env         = true
+        data        = <<-EOT
+          {{ with secret "secret/data/nomad-camel-jobs" }}
+          DB_URL={{ .Data.data.db_url }}
+          DB_USER={{ .Data.data.db_user }}
+          DB_PASSWORD={{ .Data.data.db_password }}
+          API_TOKEN={{ .Data.data.api_token }}
+          NOMAD_TOKEN={{ .Data.data.nomad_token }}
+          CONSUL_HTTP_TOKEN={{ .Data.data.consul_token }}
+          S3_ACCESS_KEY={{ .Data.data.s3_access_key }}
+          S3_SECRET_KEY={{ .Data.data.s3_secret_key }}
+          PGPASSWORD={{ .Data.data.pg_password }}
+          {{ end }}
+        EOT
+      }
+
+      env {
+        NOMAD_ADDR        = "https://nomad.service.consul:4646"
+        CONSUL_HTTP_ADDR  = "http://consul.service.consul:8500"
+        BACKUP_DIR        = "/alloc/data/backups"
+      }
+
+      resources {
+        cpu    = 500
+        memory = 512
+      }
+    }
+  }
+}
