@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real Docker registry (Debian's docker-registry, distribution 2.8) with filesystem storage in a temp dir and
@@ -143,7 +144,7 @@ public final class RegistryServer extends ServerFixture {
         Path stdout = Files.createTempFile(home, "gc-", ".out");
         Path stderr = Files.createTempFile(home, "gc-", ".err");
         Process gc = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!gc.waitFor(60, TimeUnit.SECONDS)) {
             gc.destroyForcibly().waitFor();
             throw new IllegalStateException("garbage-collect did not finish within 60 s: " + Files.readString(stderr));
         }

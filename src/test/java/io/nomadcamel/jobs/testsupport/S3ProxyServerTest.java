@@ -3,6 +3,7 @@ package io.nomadcamel.jobs.testsupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -82,7 +84,7 @@ class S3ProxyServerTest {
             assertEquals("old", Files.readString(stored));
 
             // retention tests age objects this way instead of waiting 30 days
-            Instant fortyDaysAgo = Instant.now().minus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Instant fortyDaysAgo = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.SECONDS);
             Files.setLastModifiedTime(stored, FileTime.from(fortyDaysAgo));
 
             S3Object listed = s3.listObjectsV2(l -> l.bucket("aging")).contents().get(0);
@@ -105,8 +107,27 @@ class S3ProxyServerTest {
 
             S3.startProcess();
             assertTrue(S3.running());
-            assertTrue(S3.pid() != firstPid, "a new S3Proxy process serves after the restart");
+            assertNotEquals(firstPid, S3.pid(), "a new S3Proxy process serves after the restart");
             assertEquals("still here", s3.getObjectAsBytes(g -> g.bucket("outage").key("kept")).asUtf8String());
+        }
+    }
+
+    @Test
+    void aMissingS3ProxyJarFailsSayingHowToGetIt() {
+        Path emptyToolsDir = TempDirs.create("no-tools");
+        String toolsDir = System.getProperty("test.tools.dir");
+        System.setProperty("test.tools.dir", emptyToolsDir.toString());
+        try (S3ProxyServer server = new S3ProxyServer()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, server::start);
+            assertTrue(e.getMessage().contains("mvn generate-test-resources"), e.getMessage());
+            assertFalse(server.running());
+        } finally {
+            if (toolsDir == null) {
+                System.clearProperty("test.tools.dir");
+            } else {
+                System.setProperty("test.tools.dir", toolsDir);
+            }
+            TempDirs.delete(emptyToolsDir);
         }
     }
 
