@@ -55,13 +55,6 @@ final class RestartableProcess {
         }
     }
 
-    /** Kills the process as a crash would. */
-    synchronized void kill() {
-        if (current != null) {
-            current.kill();
-        }
-    }
-
     synchronized boolean running() {
         return current != null && current.alive();
     }
