@@ -3,6 +3,7 @@ package io.nomadcamel.jobs;
 import java.nio.file.Path;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.nomadcamel.jobs.scheduler.SchedulerService;
 import io.nomadcamel.jobs.store.Database;
 import io.nomadcamel.jobs.web.ServerPortEngine;
 import org.apache.camel.CamelConfiguration;
@@ -20,12 +21,13 @@ public class AppConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         context.getRegistry().bind("settings", settings);
 
-        HikariDataSource dataSource = Database.open(new Database.Config(
+        Database.Config database = new Database.Config(
                 settings.string("db.url", null),
                 settings.string("db.user", null),
                 settings.string("db.password", null),
                 Path.of(settings.string("data.dir", "data")),
-                settings.integer("db.pool-size", 10)));
+                settings.integer("db.pool-size", 10));
+        HikariDataSource dataSource = Database.open(database);
         context.getRegistry().bind("dataSource", dataSource);
         context.addService(new ServiceSupport() {
             @Override
@@ -35,5 +37,6 @@ public class AppConfiguration implements CamelConfiguration {
         }, true, true);
 
         ServerPortEngine.install(context, settings.port("camel.server.port", 8080));
+        SchedulerService.install(context, dataSource, database, settings);
     }
 }

@@ -35,8 +35,20 @@ public final class AppProcess implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    /** The project's job routes plus the small test job types of src/test/resources/test-routes. */
+    public static final String ROUTES_WITH_TEST_JOBS =
+            "file:routes/*.camel.yaml,file:src/test/resources/test-routes/*.camel.yaml";
+
     /** Starts an instance with fresh ports and data dir; {@code env} adds or overrides variables. */
     public static AppProcess start(Map<String, String> env) {
+        return start(env, null);
+    }
+
+    /**
+     * Starts an instance whose operator config file ({@code CONFIG_FILE}) holds {@code config}, e.g. job
+     * definitions; the test job types are loaded too.
+     */
+    public static AppProcess start(Map<String, String> env, String config) {
         int serverPort = Ports.free();
         int managementPort = Ports.free();
         Path dataDir = TempDirs.create("app-data");
@@ -44,6 +56,16 @@ public final class AppProcess implements AutoCloseable {
         all.put("SERVER_PORT", String.valueOf(serverPort));
         all.put("MANAGEMENT_PORT", String.valueOf(managementPort));
         all.put("DATA_DIR", dataDir.toString());
+        all.put("ROUTES_INCLUDE", ROUTES_WITH_TEST_JOBS);
+        if (config != null) {
+            Path file = dataDir.resolve("operator.properties");
+            try {
+                Files.writeString(file, config);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            all.put("CONFIG_FILE", file.toString());
+        }
         all.putAll(env);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -60,7 +82,8 @@ public final class AppProcess implements AutoCloseable {
     private static String classpath() {
         Path file = Programs.testToolsDir().resolve("app-classpath.txt");
         try {
-            return Path.of("target", "classes").toAbsolutePath() + ":" + Files.readString(file).trim();
+            return Path.of("target", "classes").toAbsolutePath() + ":" + Path.of("target", "test-classes")
+                    .toAbsolutePath() + ":" + Files.readString(file).trim();
         } catch (IOException e) {
             throw new IllegalStateException("Missing " + file + ": run `mvn generate-test-resources` "
                     + "(the README's test command does)", e);
@@ -122,6 +145,20 @@ public final class AppProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Calls the application's API; {@code token} null sends no Authorization header. */
+    public HttpResponse<String> api(String method, String path, String body, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
     }
 
     public Path dataDir() {

@@ -1,0 +1,504 @@
+package io.nomadcamel.jobs.scheduler;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nomadcamel.jobs.store.Sql;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns when and how every job runs. Every start goes through the database: a trigger, a schedule slot, a retry or a
+ * restart inserts a PENDING run; the dispatcher of an instance that hosts the job's type claims it and runs it. The
+ * database's locks make "one active run per job" and "one running run per queue" hold across instances.
+ */
+public final class Scheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SchedulerConfig config;
+    private final JobRegistry jobs;
+    private final Sql sql;
+    private final RunStore runs;
+    private final JobStore jobStore;
+    private final RunExecutor executor;
+    private final SchedulerMetrics metrics;
+    private final QuartzTicker ticker;
+    private final Semaphore wake = new Semaphore(0);
+    private final ScheduledExecutorService maintenance =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-maintenance"));
+    private volatile boolean running;
+    private Thread dispatcher;
+
+    Scheduler(SchedulerConfig config, JobRegistry jobs, Sql sql, RunExecutor executor, SchedulerMetrics metrics,
+            QuartzTickerFactory tickerFactory) throws Exception {
+        this.config = config;
+        this.jobs = jobs;
+        this.sql = sql;
+        this.runs = new RunStore(sql);
+        this.jobStore = new JobStore(sql);
+        this.executor = executor;
+        this.metrics = metrics;
+        this.ticker = tickerFactory.create(this::onSlot);
+    }
+
+    /** Builds the ticker once the scheduler's slot callback exists. */
+    interface QuartzTickerFactory {
+        QuartzTicker create(java.util.function.BiConsumer<String, Instant> onSlot) throws Exception;
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    public JobRegistry jobs() {
+        return jobs;
+    }
+
+    public RunStore runs() {
+        return runs;
+    }
+
+    public JobStore jobStore() {
+        return jobStore;
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------------------
+
+    public void start() throws Exception {
+        Instant now = Instant.now();
+        runs.heartbeat(config.instanceId(), hostName(), String.join(",", config.hostedTypes()), now);
+        for (JobDefinition job : jobs.all()) {
+            prepare(job, now);
+        }
+        running = true;
+        ticker.start();
+        for (JobDefinition job : jobs.all()) {
+            if (job.enabled() && job.mode() == Mode.CONTINUOUS && runs.active(job.id()).isEmpty()
+                    && !jobStore.paused(job.id())) {
+                enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
+            } else if (job.enabled() && job.runAtStartup()) {
+                enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
+            }
+        }
+        dispatcher = daemon(this::dispatchLoop, "scheduler-dispatcher");
+        dispatcher.start();
+        long tick = Math.max(100, Math.min(config.pollInterval().toMillis(), config.lease().toMillis() / 3));
+        maintenance.scheduleWithFixedDelay(this::maintain, tick, tick, TimeUnit.MILLISECONDS);
+        LOG.info("Scheduler started as instance {} with {} jobs{}", config.instanceId(), jobs.all().size(),
+                config.hostedTypes().isEmpty() ? "" : ", running only " + config.hostedTypes());
+    }
+
+    /** Graceful shutdown: take no more work, stop runs cooperatively, wait up to the bound, mark what is left. */
+    public void shutdown() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        ticker.shutdown();
+        maintenance.shutdownNow();
+        wake.release();
+        Set<Long> left = executor.activeRunIds();
+        executor.stopAll("application shutdown", config.shutdownTimeout().toMillis());
+        for (long runId : executor.activeRunIds()) {
+            try {
+                runs.finish(runId, RunState.ABANDONED, "shutdown", null,
+                        "the run did not stop within " + config.shutdownTimeout() + " of shutdown", Instant.now());
+            } catch (SQLException e) {
+                LOG.error("Could not mark run {} abandoned at shutdown: {}", runId, e.getMessage());
+            }
+        }
+        try {
+            runs.removeInstance(config.instanceId());
+        } catch (SQLException e) {
+            LOG.warn("Could not remove instance {}: {}", config.instanceId(), e.getMessage());
+        }
+        LOG.info("Scheduler stopped; {} runs were active", left.size());
+    }
+
+    /** Schedules a recurring job and catches up the slot it missed while no instance ran. */
+    private void prepare(JobDefinition job, Instant now) throws Exception {
+        Instant firstSlotFrom = job.recurring() ? now : null;
+        jobStore.ensureState(job.id(), firstSlotFrom);
+        metrics.registerJob(job, runs.lastSucceeded(job.id()).orElse(null));
+        if (!job.recurring() || !job.enabled()) {
+            return;
+        }
+        ticker.schedule(job);
+        Instant last = jobStore.lastSlot(job.id()).orElse(now);
+        Instant missed = Schedules.latestAtOrBefore(job, last, now);
+        if (missed != null) {
+            onSlot(job.id(), missed);
+        }
+    }
+
+    // ---- what starts runs --------------------------------------------------------------------------------------
+
+    /**
+     * A schedule slot fired (or was found missed at start-up). One instance wins the slot; earlier slots it skipped
+     * are recorded as misfires, and the slot itself runs unless it is older than the job's catch-up window.
+     */
+    void onSlot(String jobId, Instant slot) {
+        Optional<JobDefinition> found = jobs.find(jobId);
+        if (found.isEmpty() || !running) {
+            return;
+        }
+        JobDefinition job = found.get();
+        try {
+            if (!job.enabled() || jobStore.paused(job.id())) {
+                return;
+            }
+            Instant last = jobStore.lastSlot(job.id()).orElse(slot);
+            if (!jobStore.takeSlot(job.id(), slot)) {
+                return; // another instance took it
+            }
+            Instant now = Instant.now();
+            List<Instant> skipped = Schedules.between(job, last, slot.minusMillis(1), 100);
+            for (Instant s : skipped) {
+                skip(job, "misfire", s, now);
+            }
+            if (Duration.between(slot, now).compareTo(job.catchup()) > 0) {
+                skip(job, "misfire", slot, now);
+                return;
+            }
+            try {
+                enqueue(job, Run.SCHEDULE, Map.of(), 1, slot, null);
+            } catch (RunStore.ActiveRunExists busy) {
+                skip(job, "overlap", slot, now);
+            }
+        } catch (Exception e) {
+            LOG.error("Schedule slot {} of job {} could not be handled: {}", slot, jobId, e.getMessage(), e);
+        }
+    }
+
+    private void skip(JobDefinition job, String reason, Instant slot, Instant now) throws SQLException {
+        runs.insertSkipped(job, Run.SCHEDULE, reason, slot, now);
+        metrics.skipped(job, reason);
+    }
+
+    /** Starts a run now (API or start-up); for a queued job, queues it. */
+    public Run trigger(String jobId, String trigger, Map<String, Object> override) throws SQLException,
+            RunStore.ActiveRunExists, JobNotFoundException, JobDisabledException {
+        JobDefinition job = jobs.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+        if (!job.enabled()) {
+            throw new JobDisabledException(jobId);
+        }
+        long id = enqueue(job, trigger, override, 1, null, null);
+        return runs.find(id).orElseThrow();
+    }
+
+    private long enqueue(JobDefinition job, String trigger, Map<String, Object> override, int attempt, Instant slot,
+            Instant notBefore) throws SQLException, RunStore.ActiveRunExists {
+        Map<String, Object> input = new LinkedHashMap<>(job.input());
+        input.putAll(override);
+        long id = runs.insertPending(job, trigger, RunExecutor.json(input), attempt, slot, notBefore, Instant.now());
+        wake.release();
+        return id;
+    }
+
+    /** Stops a run: a pending one is cancelled, a running one is stopped by the instance that runs it. */
+    public StopResult stop(long runId) throws SQLException {
+        Optional<Run> run = runs.find(runId);
+        if (run.isEmpty()) {
+            return StopResult.NOT_FOUND;
+        }
+        if (run.get().state().finished()) {
+            return StopResult.ALREADY_FINISHED;
+        }
+        if (run.get().state() == RunState.PENDING
+                && runs.finish(runId, RunState.CANCELLED, "stopped via API", null, null, Instant.now())) {
+            return StopResult.STOPPING;
+        }
+        if (executor.stop(runId, RunState.CANCELLED, "stopped via API") || runs.requestStop(runId)) {
+            return StopResult.STOPPING;
+        }
+        return StopResult.ALREADY_FINISHED;
+    }
+
+    public enum StopResult { NOT_FOUND, ALREADY_FINISHED, STOPPING }
+
+    public void pause(String jobId, boolean paused) throws Exception {
+        JobDefinition job = jobs.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+        jobStore.setPaused(jobId, paused);
+        if (job.recurring() && job.enabled() && !paused) {
+            // slots that passed while paused are not missed: the schedule resumes from now
+            jobStore.takeSlot(jobId, Instant.now());
+        }
+    }
+
+    /** Adds an API job: stored, then scheduled. */
+    public void create(JobDefinition job, String definitionJson) throws Exception {
+        if (jobs.find(job.id()).isPresent() || !jobStore.insertApiJob(job.id(), definitionJson, Instant.now())) {
+            throw new JobExistsException(job.id());
+        }
+        jobs.add(job);
+        try {
+            prepare(job, Instant.now());
+        } catch (Exception e) {
+            // nothing half-created: the job goes again, as if the call had not happened
+            jobs.remove(job.id());
+            ticker.unschedule(job.id());
+            jobStore.deleteApiJob(job.id());
+            jobStore.deleteState(job.id());
+            throw e;
+        }
+        if (job.enabled() && job.mode() == Mode.CONTINUOUS) {
+            try {
+                enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
+            } catch (RunStore.ActiveRunExists ignored) {
+                // already running
+            }
+        }
+    }
+
+    public void delete(String jobId) throws Exception {
+        JobDefinition job = jobs.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+        if (job.source() == JobDefinition.Source.PROPERTIES) {
+            throw new IllegalStateException("job '" + jobId + "' is defined in application.properties: remove it "
+                    + "there");
+        }
+        ticker.unschedule(jobId);
+        jobs.remove(jobId);
+        jobStore.deleteApiJob(jobId);
+        jobStore.deleteState(jobId);
+    }
+
+    // ---- dispatching ------------------------------------------------------------------------------------------
+
+    /** Wakes on triggers and finished runs, or every poll interval for work other instances queued. */
+    private void dispatchLoop() {
+        while (running) {
+            try {
+                wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                if (running) {
+                    dispatchOnce();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                LOG.error("Dispatching failed, retrying: {}", e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Claims what this instance may run, in queue order; a queue's head blocks the rest of its queue (FIFO). */
+    void dispatchOnce() throws SQLException {
+        Instant now = Instant.now();
+        Set<String> blockedQueues = new HashSet<>();
+        for (Run run : runs.pending(500)) {
+            if (run.queue() != null && !blockedQueues.add(run.queue())) {
+                continue;
+            }
+            Optional<JobDefinition> job = jobs.find(run.jobId());
+            if (job.isEmpty()) {
+                runs.finish(run.id(), RunState.CANCELLED, "job no longer exists", null, null, now);
+                continue;
+            }
+            if (!config.hosts(run.type()) || (run.notBefore() != null && run.notBefore().isAfter(now))
+                    || executor.activeCount() >= config.maxConcurrentRuns()) {
+                continue;
+            }
+            Instant started = Instant.now();
+            if (runs.claim(run.id(), config.instanceId(), started, started.plus(config.lease()))) {
+                start(run, job.get(), started);
+            }
+        }
+    }
+
+    private void start(Run run, JobDefinition job, Instant started) {
+        Map<String, Object> input = parse(run.input());
+        executor.execute(run, job, input, text -> {
+            try {
+                runs.progress(run.id(), text);
+            } catch (SQLException e) {
+                LOG.warn("Progress of run {} not saved: {}", run.id(), e.getMessage());
+            }
+        }, outcome -> finish(run, job, started, outcome));
+    }
+
+    /** Stores the outcome and, in the same transaction, the retry or restart that follows it. */
+    private void finish(Run run, JobDefinition job, Instant started, RunExecutor.Outcome outcome) {
+        Instant now = Instant.now();
+        try {
+            sql.inTransaction(() -> {
+                if (!runs.finish(run.id(), outcome.state(), outcome.reason(), outcome.result(), outcome.error(), now)) {
+                    return null; // abandoned meanwhile: another instance owns what follows
+                }
+                FollowUp next = followUp(run, job, outcome, started, now);
+                if (next != null) {
+                    try {
+                        runs.insertPending(job, next.trigger, run.input(), next.attempt, null, now.plus(next.delay),
+                                now);
+                    } catch (RunStore.ActiveRunExists impossible) {
+                        LOG.warn("Follow-up of run {} refused: {}", run.id(), impossible.getMessage());
+                    }
+                }
+                return null;
+            });
+            metrics.finished(job, outcome.state(), Duration.between(started, now));
+            LOG.info("Run {} of job {} ended {}{}", run.id(), job.id(), outcome.state(),
+                    outcome.error() == null ? "" : ": " + outcome.error());
+        } catch (SQLException e) {
+            LOG.error("Run {} of job {} ended {} but could not be recorded: {}", run.id(), job.id(), outcome.state(),
+                    e.getMessage());
+        }
+        wake.release();
+    }
+
+    private record FollowUp(String trigger, int attempt, Duration delay) {
+    }
+
+    private FollowUp followUp(Run run, JobDefinition job, RunExecutor.Outcome outcome, Instant started, Instant now)
+            throws SQLException {
+        boolean stopped = outcome.state() == RunState.CANCELLED;
+        boolean failed = outcome.state() == RunState.FAILED || outcome.state() == RunState.TIMED_OUT;
+        if (stopped || !running) {
+            return null;
+        }
+        Optional<JobDefinition> current = jobs.find(job.id());
+        if (job.mode() == Mode.CONTINUOUS) {
+            if (current.isEmpty() || !current.get().enabled() || jobStore.paused(job.id())) {
+                return null;
+            }
+            if (!failed) {
+                return new FollowUp(Run.RESTART, 1, job.restartDelay());
+            }
+            int streak = failureStreak(job.id());
+            return new FollowUp(Run.RESTART, 1,
+                    SchedulerConfig.backoff(config.continuousBackoff(), config.continuousBackoffMax(), streak));
+        }
+        if (failed && run.attempt() < job.maxAttempts()) {
+            return new FollowUp(run.trigger(), run.attempt() + 1,
+                    SchedulerConfig.backoff(config.retryBackoff(), config.retryBackoffMax(), run.attempt()));
+        }
+        return null;
+    }
+
+    /** Consecutive failed runs, newest first, stopping at a success or a run that stayed healthy long enough. */
+    private int failureStreak(String jobId) throws SQLException {
+        int streak = 0;
+        for (Run r : runs.list(jobId, null, 50)) {
+            if (r.state() == RunState.PENDING || r.state() == RunState.RUNNING) {
+                continue;
+            }
+            boolean failed = r.state() == RunState.FAILED || r.state() == RunState.TIMED_OUT
+                    || r.state() == RunState.ABANDONED;
+            boolean healthy = r.startedAt() != null && r.finishedAt() != null
+                    && Duration.between(r.startedAt(), r.finishedAt()).compareTo(config.continuousHealthy()) >= 0;
+            if (!failed || healthy) {
+                break;
+            }
+            streak++;
+        }
+        return streak;
+    }
+
+    // ---- maintenance ------------------------------------------------------------------------------------------
+
+    private long lastLeaseRenewal;
+    private long lastRetention;
+
+    private void maintain() {
+        try {
+            for (long runId : runs.stopRequested(config.instanceId())) {
+                executor.stop(runId, RunState.CANCELLED, "stopped via API");
+            }
+            long nowMillis = System.currentTimeMillis();
+            if (nowMillis - lastLeaseRenewal >= config.lease().toMillis() / 3) {
+                Instant now = Instant.now();
+                runs.renewLeases(config.instanceId(), now.plus(config.lease()));
+                runs.heartbeat(config.instanceId(), hostName(), String.join(",", config.hostedTypes()), now);
+                lastLeaseRenewal = nowMillis;
+            }
+            for (Run abandoned : runs.abandonExpired(Instant.now())) {
+                LOG.warn("Run {} of job {} abandoned: instance {} stopped renewing its lease", abandoned.id(),
+                        abandoned.jobId(), abandoned.instance());
+                metrics.abandoned(abandoned.jobId(), abandoned.type());
+                restartIfContinuous(abandoned);
+                wake.release();
+            }
+            if (nowMillis - lastRetention >= Duration.ofHours(1).toMillis()) {
+                int deleted = runs.deleteFinishedBefore(Instant.now().minus(Duration.ofDays(config.keepDays())));
+                if (deleted > 0) {
+                    LOG.info("Run history retention removed {} runs older than {} days", deleted, config.keepDays());
+                }
+                lastRetention = nowMillis;
+            }
+        } catch (Exception e) {
+            LOG.error("Scheduler maintenance failed, retrying: {}", e.getMessage(), e);
+        }
+    }
+
+    private void restartIfContinuous(Run abandoned) throws SQLException {
+        Optional<JobDefinition> job = jobs.find(abandoned.jobId());
+        if (job.isPresent() && job.get().mode() == Mode.CONTINUOUS && job.get().enabled()
+                && !jobStore.paused(abandoned.jobId())) {
+            try {
+                enqueue(job.get(), Run.RESTART, parse(abandoned.input()), 1, null, null);
+            } catch (RunStore.ActiveRunExists alreadyRestarted) {
+                // another instance restarted it first
+            }
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    public boolean isRunningHere(long runId) {
+        return executor.isActive(runId);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(String json) {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, Map.class);
+        } catch (Exception e) {
+            return Map.of();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public static final class JobNotFoundException extends Exception {
+        public JobNotFoundException(String id) {
+            super("no job '" + id + "'");
+        }
+    }
+
+    public static final class JobExistsException extends Exception {
+        public JobExistsException(String id) {
+            super("job '" + id + "' already exists");
+        }
+    }
+
+    public static final class JobDisabledException extends Exception {
+        public JobDisabledException(String id) {
+            super("job '" + id + "' is disabled");
+        }
+    }
+}

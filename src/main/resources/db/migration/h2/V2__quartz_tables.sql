@@ -1,0 +1,1 @@
+-- (intentionally empty: H2 runs Quartz's RAM store, so it needs no Quartz tables)
