@@ -42,6 +42,13 @@ CREATE TABLE runs (
     queue_lock   VARCHAR(100) UNIQUE                  -- = queue while RUNNING
 );
 
+-- One row per queue, locked while a run is added to it: ids are then committed in the order they were taken,
+-- so a dispatcher never sees a later run of a queue before an earlier one (FIFO under concurrent triggers).
+CREATE TABLE queues (
+    name      VARCHAR(100) PRIMARY KEY,
+    enqueued  BIGINT       NOT NULL DEFAULT 0
+);
+
 CREATE INDEX runs_by_job ON runs (job_id, id);
 CREATE INDEX runs_by_state ON runs (state, id);
 CREATE INDEX runs_by_finish ON runs (finished_at);

@@ -34,6 +34,41 @@ public final class RunStore {
     /** Records a run waiting to be claimed; for single-run jobs it takes the job's lock or fails. */
     public long insertPending(JobDefinition job, String trigger, String input, int attempt, Instant slotAt,
             Instant notBefore, Instant now) throws SQLException, ActiveRunExists {
+        if (job.queue() == null) {
+            return insertRun(job, trigger, input, attempt, slotAt, notBefore, now);
+        }
+        ensureQueue(job.queue());
+        try {
+            return sql.inTransaction(() -> {
+                sql.update("UPDATE queues SET enqueued = enqueued + 1 WHERE name = ?", job.queue());
+                try {
+                    return insertRun(job, trigger, input, attempt, slotAt, notBefore, now);
+                } catch (ActiveRunExists e) {
+                    throw new SQLException(e.getMessage(), "23505", e);
+                }
+            });
+        } catch (SQLException e) {
+            if (e.getCause() instanceof ActiveRunExists busy) {
+                throw busy;
+            }
+            throw e;
+        }
+    }
+
+    private void ensureQueue(String queue) throws SQLException {
+        if (sql.queryOne("SELECT 1 FROM queues WHERE name = ?", rs -> 1, queue).isEmpty()) {
+            try {
+                sql.update("INSERT INTO queues (name, enqueued) VALUES (?, 0)", queue);
+            } catch (SQLException e) {
+                if (!Sql.isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long insertRun(JobDefinition job, String trigger, String input, int attempt, Instant slotAt,
+            Instant notBefore, Instant now) throws SQLException, ActiveRunExists {
         try {
             return sql.insert("INSERT INTO runs (job_id, job_type, trigger_kind, state, attempt, queue, slot_at, "
                     + "not_before, timeout_ms, queued_at, input, job_lock) VALUES (?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?)",

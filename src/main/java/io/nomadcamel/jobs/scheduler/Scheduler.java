@@ -78,13 +78,16 @@ public final class Scheduler {
 
     // ---- lifecycle ------------------------------------------------------------------------------------------
 
-    public void start() throws Exception {
+    public synchronized void start() throws Exception {
+        if (running) {
+            return; // Camel calls start-up listeners found in the registry as well as registered ones
+        }
         Instant now = Instant.now();
         runs.heartbeat(config.instanceId(), hostName(), String.join(",", config.hostedTypes()), now);
+        running = true;
         for (JobDefinition job : jobs.all()) {
             prepare(job, now);
         }
-        running = true;
         ticker.start();
         for (JobDefinition job : jobs.all()) {
             if (job.enabled() && job.mode() == Mode.CONTINUOUS && runs.active(job.id()).isEmpty()

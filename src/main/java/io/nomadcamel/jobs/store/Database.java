@@ -2,6 +2,8 @@ package io.nomadcamel.jobs.store;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
@@ -54,6 +56,20 @@ public final class Database {
     }
 
     /** Opens the pool and migrates the schema; a database that cannot be reached fails here, at start-up. */
+    /** The folder of vendor-specific migrations: {@code postgresql} or {@code h2} (Flyway has no {vendor}). */
+    static String vendor(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+            if (product.contains("postgres")) {
+                return "postgresql";
+            }
+            if (product.contains("h2")) {
+                return "h2";
+            }
+            throw new SQLException("unsupported database " + product + ": use PostgreSQL (or the embedded H2)");
+        }
+    }
+
     public static HikariDataSource open(Config config) throws Exception {
         if (config.embedded()) {
             Files.createDirectories(config.dataDir());
@@ -82,10 +98,10 @@ public final class Database {
         return dataSource;
     }
 
-    public static MigrateResult migrate(DataSource dataSource) {
+    public static MigrateResult migrate(DataSource dataSource) throws SQLException {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/common", "classpath:db/migration/{vendor}")
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor(dataSource))
                 .load()
                 .migrate();
         LOG.info("Database schema at version {} ({} migrations applied now)",

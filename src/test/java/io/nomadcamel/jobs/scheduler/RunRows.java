@@ -59,6 +59,7 @@ final class RunRows {
                         + String.join("\n", rows.stream().map(Row::toString).toList()));
             }
             sleep(100);
+            rows = all(jobId);
         }
         return rows;
     }

@@ -18,7 +18,10 @@ import org.apache.camel.ExchangeProperty;
  */
 public class TestJobs {
 
-    /** Sleeps {@code sleep_ms} (default 100) in slices, ending early when the run is stopped. */
+    /**
+     * Sleeps {@code sleep_ms} (default 100) in slices, ending early when the run is stopped; appends
+     * "run-id start-ms end-ms" to {@code span_file} if given.
+     */
     public Map<String, Object> sleep(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run)
             throws Exception {
         record(input, run);
@@ -28,6 +31,12 @@ public class TestJobs {
         while (System.currentTimeMillis() < end) {
             run.checkNotStopped();
             Thread.sleep(Math.min(20, Math.max(1, end - System.currentTimeMillis())));
+        }
+        Object spans = input.get("span_file");
+        if (spans != null) {
+            // the work's own start and end, measured inside the run: what "never two at once" is about
+            Files.writeString(Path.of(spans.toString()), run.runId() + " " + (end - ms) + " "
+                    + System.currentTimeMillis() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("slept_ms", ms);

@@ -188,6 +188,11 @@ public final class AppProcess implements AutoCloseable {
         process.close();
         TempDirs.delete(dataDir);
         try {
+            // kept for reading after a failed test: target/app-logs/<pid>.log
+            Path kept = Path.of("target", "app-logs");
+            Files.createDirectories(kept);
+            Files.copy(process.log(), kept.resolve(process.pid() + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.deleteIfExists(process.log());
         } catch (IOException ignored) {
             // a leftover log in /tmp is harmless
