@@ -131,6 +131,7 @@ public final class SshCertificateAuthorities implements AutoCloseable {
         command.addAll(List.of(args));
         Path log = workDir.resolve("ssh-keygen.log");
         try (ChildProcess keygen = ChildProcess.start("ssh-keygen", command, Map.of(), workDir, log)) {
+            keygen.process().getOutputStream().close(); // a prompt (e.g. "Overwrite?") gets EOF instead of hanging
             if (!keygen.process().waitFor(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS)) {
                 throw new IllegalStateException("ssh-keygen did not finish: " + command);
             }
@@ -138,6 +139,8 @@ public final class SshCertificateAuthorities implements AutoCloseable {
                 throw new IllegalStateException("ssh-keygen failed (" + keygen.process().exitValue() + "): " + command
                         + "\n" + keygen.output());
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
