@@ -1,6 +1,7 @@
 package io.nomadcamel.jobs.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +41,8 @@ class SshdServerTest {
 
     @Test
     void opensshClientLogsInWithTheUserCertificateAndTrustsTheHostCertificate() throws Exception {
-        try (SshdServer server = SshdServer.builder().build()) {
+        SshdServer server = SshdServer.builder().build();
+        try (server) {
             server.start();
             for (String host : List.of("127.0.0.1", "localhost")) {
                 Result r = ssh(server, host, "echo fixture-ok; id -un");
@@ -50,6 +53,7 @@ class SshdServerTest {
                     + server.port() + " ssh-ed25519 "), server.knownHostsLine());
             assertTrue(server.process().alive());
         }
+        assertEquals(List.of(), server.leftovers());
     }
 
     @Test
@@ -60,12 +64,14 @@ class SshdServerTest {
                 "other principal", SshdServer.builder().hostPrincipals("node-7.example"),
                 "no certificate", SshdServer.builder().withoutHostCertificate());
         for (Map.Entry<String, SshdServer.Builder> variant : variants.entrySet()) {
-            try (SshdServer server = variant.getValue().build()) {
+            SshdServer server = variant.getValue().build();
+            try (server) {
                 server.start();
                 Result r = ssh(server, "127.0.0.1", "echo must-not-run");
                 assertNotEquals(0, r.exit, variant.getKey() + ": " + r.output);
                 assertTrue(r.output.contains("Host key verification failed"), variant.getKey() + ": " + r.output);
             }
+            assertEquals(List.of(), server.leftovers(), variant.getKey());
         }
     }
 
@@ -97,20 +103,29 @@ class SshdServerTest {
     void stoppingWhileAClientIsConnectedLeavesNoProcess() throws Exception {
         SshdServer server = SshdServer.builder().build();
         server.start();
-        Process client = sshProcess(server, "127.0.0.1", "sleep 60");
+        Process client = sshProcess(server, "127.0.0.1", "exec sleep 61");
         try {
+            // the remote command runs under the connection's own sshd children
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (server.process().process().descendants().findAny().isEmpty() && System.nanoTime() < deadline) {
+            Optional<ProcessHandle> remote = remoteSleep(server);
+            while (remote.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
+                remote = remoteSleep(server);
             }
-            assertTrue(server.process().process().descendants().findAny().isPresent(),
-                    "a connection has its own sshd child");
+            assertTrue(remote.isPresent(), "the remote command runs under sshd:\n" + server.log());
             server.stop();
+            assertFalse(remote.get().isAlive(), "the remote command was stopped with sshd");
             assertEquals(List.of(), server.leftovers());
         } finally {
             client.destroyForcibly();
             server.stop();
         }
+    }
+
+    private static Optional<ProcessHandle> remoteSleep(SshdServer server) {
+        return server.process().process().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("sleep 61"))
+                .findAny();
     }
 
     private record Result(int exit, String output) {
