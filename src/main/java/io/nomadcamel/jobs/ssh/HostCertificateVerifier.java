@@ -7,15 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.WeakHashMap;
 
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
@@ -33,15 +35,16 @@ import org.slf4j.LoggerFactory;
  * only the plain Diffie-Hellman key exchanges (DHGClient) check a host certificate's CA signature, validity and
  * principals; DH group exchange (DHGEXClient) checks none of them (the client no longer offers it, see
  * {@link SshClientFactory}), and KnownHostsServerKeyVerifier compares only the CA key the certificate names, not the
- * signature. A refusal is logged and kept on the session for {@link #rejection}.
+ * signature. A refusal is logged and kept for {@link #rejection}.
  */
 public final class HostCertificateVerifier implements ServerKeyVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostCertificateVerifier.class);
-    private static final AttributeKey<String> REJECTION = new AttributeKey<>();
 
     private final Path caFile;
     private final ServerKeyVerifier knownHosts;
+    /** Not a session attribute: a refused session is closed at once, and closing may clear its attributes. */
+    private final Map<ClientSession, String> rejections = Collections.synchronizedMap(new WeakHashMap<>());
 
     private HostCertificateVerifier(Path caFile, ServerKeyVerifier knownHosts) {
         this.caFile = caFile;
@@ -73,8 +76,8 @@ public final class HostCertificateVerifier implements ServerKeyVerifier {
     }
 
     /** Why this verifier refused the session's host, if it did. */
-    public static Optional<String> rejection(ClientSession session) {
-        return Optional.ofNullable(session.getAttribute(REJECTION));
+    public Optional<String> rejection(ClientSession session) {
+        return Optional.ofNullable(rejections.get(session));
     }
 
     @Override
@@ -92,7 +95,7 @@ public final class HostCertificateVerifier implements ServerKeyVerifier {
         if (problem == null) {
             return true;
         }
-        session.setAttribute(REJECTION, problem);
+        rejections.put(session, problem);
         LOG.warn("SSH host {} ({}) not verified: {}", host, remoteAddress, problem);
         return false;
     }

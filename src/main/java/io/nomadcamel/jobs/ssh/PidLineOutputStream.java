@@ -2,11 +2,13 @@ package io.nomadcamel.jobs.ssh;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Takes the first stdout line, the remote shell's pid written by {@code echo $$} before the command, and passes the
  * rest on untouched. sshd starts each command's shell with setsid(), so that pid is also the process group of
- * everything the command starts: what {@link RemoteSession} kills when it stops a command.
+ * everything the command starts: what {@link RemoteSession} kills when it stops a command. If the first line is not
+ * a pid after all (a login script that prints), it is passed on and the pid stays unknown.
  */
 final class PidLineOutputStream extends OutputStream {
 
@@ -44,7 +46,7 @@ final class PidLineOutputStream extends OutputStream {
             } else {
                 // not our pid line after all: hand over what was held back, unchanged
                 done = true;
-                delegate.write(line.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                delegate.write(line.toString().getBytes(StandardCharsets.US_ASCII));
                 i--;
             }
         }

@@ -81,11 +81,13 @@ public final class RemoteSession implements AutoCloseable {
             channel.setOut(killWhenStopped ? pidThenOut : out);
             channel.setErr(err);
             channel.open().verify(openTimeout.toMillis());
-            String stopped = awaitEnd(channel, timeout);
-            if (stopped != null) {
+            Ending ending = awaitEnd(channel, timeout);
+            if (ending != Ending.FINISHED) {
                 stop(channel, killWhenStopped ? pidThenOut.pid() : -1);
-                throw new CommandTimeoutException(target, shown + " " + stopped, stopped.contains("interrupted")
-                        ? null : timeout);
+                throw ending == Ending.INTERRUPTED
+                        ? new CommandTimeoutException(target, shown + " was stopped: the run was interrupted", null)
+                        : new CommandTimeoutException(target, shown + " did not finish within "
+                                + Durations.format(timeout) + "; it was stopped", timeout);
             }
             Integer status = channel.getExitStatus();
             return new CommandResult(status == null ? -1 : status, channel.getExitSignal(), out.text(), err.text(),
@@ -99,17 +101,19 @@ public final class RemoteSession implements AutoCloseable {
         }
     }
 
-    /** Null when the command ended, else why it must be stopped. */
-    private static String awaitEnd(ChannelExec channel, Duration timeout) {
+    private enum Ending {
+        FINISHED, TIMED_OUT, INTERRUPTED
+    }
+
+    private static Ending awaitEnd(ChannelExec channel, Duration timeout) {
         // a latch, not ClientChannel.waitFor: MINA's waitFor swallows the interrupt that stops a run
         CountDownLatch closed = new CountDownLatch(1);
         channel.addCloseFutureListener(f -> closed.countDown());
         try {
-            return closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? null
-                    : "did not finish within " + Durations.format(timeout) + "; it was stopped";
+            return closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? Ending.FINISHED : Ending.TIMED_OUT;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "was stopped: the run was interrupted";
+            return Ending.INTERRUPTED;
         }
     }
 

@@ -120,7 +120,7 @@ public final class RemoteShell implements AutoCloseable {
 
     /** Tells a host we refused (ours, or MINA's key exchange certificate checks) from a login the node refused. */
     private SshConnectException loginFailure(String target, ClientSession session, Throwable cause) {
-        String rejection = HostCertificateVerifier.rejection(session).orElse(null);
+        String rejection = factory.verifier().rejection(session).orElse(null);
         if (rejection != null) {
             return new SshConnectException(target, SshConnectException.Reason.HOST_NOT_VERIFIED,
                     "host not verified: " + rejection, cause);

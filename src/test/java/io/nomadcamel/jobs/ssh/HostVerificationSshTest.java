@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
 import io.nomadcamel.jobs.testsupport.SshCertificateAuthorities;
 import io.nomadcamel.jobs.testsupport.SshdServer;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +59,28 @@ class HostVerificationSshTest {
                     assertEquals("verified\n", session.run("echo verified").stdout());
                 }
             }
+        }
+    }
+
+    @Test
+    void everyCaInTheHostCaFileIsTrustedSoACaCanBeRotated() throws Exception {
+        try (SshCertificateAuthorities next = SshCertificateAuthorities.create();
+                SshdServer node = SshdServer.builder().authorities(next).build()) {
+            node.start();
+            Path bothCas = Files.createTempFile("ncj-host-cas", ".pub");
+            try {
+                Files.writeString(bothCas, Files.readString(CAS.hostCaPublicKey()) + "# the next host CA\n"
+                        + Files.readString(next.hostCaPublicKey()));
+                SshSettings settings = new SshSettings(next.userPrivateKey(), next.userCertificate(), bothCas,
+                        next.user(), node.port(), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10));
+                try (RemoteShell shell = RemoteShell.start(settings)) {
+                    assertEquals("rotated\n", shell.run("127.0.0.1", "echo rotated").stdout());
+                }
+            } finally {
+                Files.deleteIfExists(bothCas);
+            }
+            node.stop();
+            assertEquals(List.of(), node.leftovers());
         }
     }
 
