@@ -98,9 +98,23 @@ public final class ChildProcess implements AutoCloseable {
             waitFor(5);
         }
         for (ProcessHandle child : tree) {
-            if (child.isAlive()) {
+            if (child.isAlive() && !awaitExit(child, 5)) {
                 child.destroyForcibly();
+                awaitExit(child, 5);
             }
+        }
+    }
+
+    /** A signalled process is not gone yet: wait, so that "stopped" means no process of the tree is left. */
+    private static boolean awaitExit(ProcessHandle handle, int seconds) {
+        try {
+            handle.onExit().get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return !handle.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !handle.isAlive();
         }
     }
 
