@@ -1,0 +1,12 @@
+package io.nomadcamel.jobs.scheduler;
+
+/** Lets tests of other packages stop a run the way the scheduler does. */
+public final class RunContextAccess {
+
+    private RunContextAccess() {
+    }
+
+    public static void stop(RunContext run, String reason) {
+        run.stop(RunState.CANCELLED, reason);
+    }
+}
