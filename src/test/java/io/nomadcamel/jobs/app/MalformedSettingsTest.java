@@ -36,6 +36,15 @@ class MalformedSettingsTest {
         }
     }
 
+    @Test
+    void aServerPortInUseFailsStartUpNamingIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("0.0.0.0"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            assertStartUpFailsNaming(Map.of("SERVER_PORT", port), "SERVER_PORT", port);
+        }
+    }
+
     private static void assertStartUpFailsNaming(Map<String, String> env, String key, String value) {
         try (AppProcess app = AppProcess.start(env)) {
             int exit = app.awaitExit(Duration.ofSeconds(60));
