@@ -46,25 +46,26 @@ public final class JobDefinitions {
         values.put("id", JSON.getNodeFactory().textNode(id));
         for (Map.Entry<String, String> e : fields.entrySet()) {
             String field = e.getKey().replace('-', '_');
+            String key = "jobs." + id + "." + e.getKey();
             String text = e.getValue() == null ? "" : e.getValue().trim();
             JsonNode node;
             if (BOOLEAN_FIELDS.contains(field)) {
                 node = switch (text) {
                     case "true" -> JSON.getNodeFactory().booleanNode(true);
                     case "false" -> JSON.getNodeFactory().booleanNode(false);
-                    default -> throw new InvalidJobException(id, e.getKey(), "must be true or false, got '" + text + "'");
+                    default -> throw new InvalidJobException(id, key, "must be true or false, got '" + text + "'");
                 };
             } else if (INTEGER_FIELDS.contains(field)) {
                 try {
                     node = JSON.getNodeFactory().numberNode(Integer.parseInt(text));
                 } catch (NumberFormatException nfe) {
-                    throw new InvalidJobException(id, e.getKey(), "must be a whole number, got '" + text + "'");
+                    throw new InvalidJobException(id, key, "must be a whole number, got '" + text + "'");
                 }
             } else if (OBJECT_FIELDS.contains(field)) {
                 try {
                     node = JSON.readTree(text.isEmpty() ? "{}" : text);
                 } catch (Exception parse) {
-                    throw new InvalidJobException(id, e.getKey(), "is not valid JSON: " + firstLine(parse.getMessage()));
+                    throw new InvalidJobException(id, key, "is not valid JSON: " + firstLine(parse.getMessage()));
                 }
             } else {
                 node = JSON.getNodeFactory().textNode(text);

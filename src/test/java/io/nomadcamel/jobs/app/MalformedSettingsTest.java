@@ -37,6 +37,15 @@ class MalformedSettingsTest {
     }
 
     @Test
+    void anInvalidPropertiesJobFailsStartUpNamingJobAndField() {
+        try (AppProcess app = AppProcess.start(Map.of(), "jobs.nightly.type=test-sleep\njobs.nightly.cron=0 0 25 * * ?\n")) {
+            assertNotEquals(0, app.awaitExit(Duration.ofSeconds(60)));
+            assertTrue(app.output().contains("job 'nightly': jobs.nightly.cron '0 0 25 * * ?' is not a Quartz cron"),
+                    app.output());
+        }
+    }
+
+    @Test
     void aServerPortInUseFailsStartUpNamingIt() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("0.0.0.0"))) {

@@ -180,7 +180,9 @@ public final class AppProcess implements AutoCloseable {
 
     /** Stops the process as an operator would (SIGTERM, graceful shutdown), keeping its data dir to inspect. */
     public void stop() {
-        process.close();
+        if (!process.terminate(60)) {
+            process.close();
+        }
     }
 
     @Override
