@@ -57,6 +57,7 @@ public final class AppProcess implements AutoCloseable {
         all.put("MANAGEMENT_PORT", String.valueOf(managementPort));
         all.put("DATA_DIR", dataDir.toString());
         all.put("ROUTES_INCLUDE", ROUTES_WITH_TEST_JOBS);
+        all.put("LOG_LEVEL", "INFO");
         if (config != null) {
             Path file = dataDir.resolve("operator.properties");
             try {
