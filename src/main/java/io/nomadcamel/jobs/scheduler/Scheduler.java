@@ -139,17 +139,25 @@ public final class Scheduler {
         Instant last = jobStore.lastSlot(job.id()).orElse(now);
         Instant missed = Schedules.latestAtOrBefore(job, last, now);
         if (missed != null) {
-            onSlot(job.id(), missed);
+            takeSlot(job.id(), missed, true);
         }
     }
 
     // ---- what starts runs --------------------------------------------------------------------------------------
 
     /**
-     * A schedule slot fired (or was found missed at start-up). One instance wins the slot; earlier slots it skipped
-     * are recorded as misfires, and the slot itself runs unless it is older than the job's catch-up window.
+     * A schedule slot fired (or was found missed at start-up). One instance wins the slot; earlier slots nobody took
+     * are recorded as misfires.
      */
     void onSlot(String jobId, Instant slot) {
+        takeSlot(jobId, slot, false);
+    }
+
+    /**
+     * {@code missed}: the slot passed while no instance ran, so it runs only within the catch-up window. A slot
+     * Quartz fires now runs however late the fire is (Quartz itself drops fires over a minute late).
+     */
+    private void takeSlot(String jobId, Instant slot, boolean missed) {
         Optional<JobDefinition> found = jobs.find(jobId);
         if (found.isEmpty() || !running) {
             return;
@@ -168,7 +176,7 @@ public final class Scheduler {
             for (Instant s : skipped) {
                 skip(job, "misfire", s, now);
             }
-            if (Duration.between(slot, now).compareTo(job.catchup()) > 0) {
+            if (missed && Duration.between(slot, now).compareTo(job.catchup()) > 0) {
                 skip(job, "misfire", slot, now);
                 return;
             }
