@@ -1,5 +1,6 @@
 package io.nomadcamel.jobs;
 
+import io.nomadcamel.jobs.trace.Tracing;
 import io.nomadcamel.jobs.web.JolokiaAccess;
 import org.apache.camel.main.Main;
 
@@ -18,6 +19,7 @@ public final class Application {
         Main main = new Main(Application.class);
         main.setPropertyPlaceholderLocations(Settings.placeholderLocations(System.getenv("CONFIG_FILE")));
         JolokiaAccess.configure(main, System.getenv("JOLOKIA_USER"), System.getenv("JOLOKIA_PASSWORD"));
+        Tracing.install(main, System.getenv());
         main.run(args);
     }
 }

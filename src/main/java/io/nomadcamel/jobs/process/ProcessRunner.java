@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.nomadcamel.jobs.scheduler.RunContext;
+import io.nomadcamel.jobs.trace.Tracing;
 
 /**
  * Runs an external program for a job: arguments as a list (never through a shell), secrets only in the child's
@@ -34,6 +35,7 @@ public final class ProcessRunner {
     private InputStream stdin;
     private Duration timeout = Duration.ofHours(6);
     private RunContext run;
+    private String peerService;
 
     private ProcessRunner(List<String> command) {
         this.command = List.copyOf(command);
@@ -85,6 +87,12 @@ public final class ProcessRunner {
         return this;
     }
 
+    /** The system the program talks to (postgres, consul, trivy-server…): the trace gets a CLIENT span for it. */
+    public ProcessRunner peer(String service) {
+        this.peerService = service;
+        return this;
+    }
+
     /** What the program printed and how it exited. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
 
@@ -99,6 +107,15 @@ public final class ProcessRunner {
 
     /** Runs to the end (or the timeout, or the run's stop); a non-zero exit is a result, not an exception. */
     public Result run() {
+        if (peerService == null) {
+            return execute();
+        }
+        return Tracing.client(peerService, "exec " + Path.of(command.get(0)).getFileName(),
+                java.util.Map.of("process.executable.name", String.valueOf(Path.of(command.get(0)).getFileName())),
+                this::execute);
+    }
+
+    private Result execute() {
         Path partial = stdoutFile == null ? null : stdoutFile.resolveSibling(stdoutFile.getFileName() + ".partial");
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
