@@ -1,6 +1,6 @@
 'use strict';
 // DOM building and formatting. Every piece of data reaches the page as a text node or an attribute value set
-// through the DOM: job ids, errors and results are data, never markup, so nothing here uses innerHTML.
+// through the DOM: job ids, errors and results are data, never markup, so nothing here parses HTML.
 window.ncj = window.ncj || {};
 (function (ncj) {
 

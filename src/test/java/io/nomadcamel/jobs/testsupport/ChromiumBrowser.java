@@ -50,7 +50,12 @@ public final class ChromiumBrowser implements AutoCloseable {
         // headless as root in a container: no sandbox, no GPU, no /dev/shm, no calls home, a fresh profile
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
-                "--disable-extensions", "--window-size=1400,1000", "--user-data-dir=" + profile.resolve("data"));
+                "--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
+                "--disable-client-side-phishing-detection", "--disable-domain-reliability",
+                "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+                "--window-size=1400,1000", "--user-data-dir=" + profile.resolve("data"));
+        // the page's console messages, so tests can see script errors and Content-Security-Policy refusals
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         try {
             service.start();
             return new ChromiumBrowser(service, new ChromeDriver(service, options), profile);
@@ -147,6 +152,19 @@ public final class ChromiumBrowser implements AutoCloseable {
         } catch (NoAlertPresentException e) {
             return false;
         }
+    }
+
+    /**
+     * The page's console errors since the last call: script errors and Content-Security-Policy refusals. Chromium
+     * also logs every non-2xx answer of a fetch as an error; those are the API's answers, which tests check on the
+     * page, so they are left out.
+     */
+    public List<String> consoleErrors() {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(org.openqa.selenium.logging.LogEntry::getMessage)
+                .filter(m -> !m.contains("Failed to load resource: the server responded with a status of"))
+                .toList();
     }
 
     public String bodyText() {

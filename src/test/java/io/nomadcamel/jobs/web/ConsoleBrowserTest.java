@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,6 +96,7 @@ class ConsoleBrowserTest {
         assertFalse(browser.text("#backups").contains("cannot read"), browser.text("#backups"));
         assertTrue(browser.text("footer").contains("nomad-camel-jobs"), "version line");
         assertEquals("no token: read only", browser.text("#token-state"));
+        assertEquals(List.of(), browser.consoleErrors(), "no script error or refused resource");
     }
 
     @Test
@@ -216,6 +218,7 @@ class ConsoleBrowserTest {
         assertEquals("broken", browser.driver().findElement(By.id("filter-job")).getAttribute("value"));
         assertTrue(browser.all("#view b, #view img").isEmpty());
         browser.screenshot("console-runs-filtered");
+        assertEquals(List.of(), browser.consoleErrors(), "no script error or refused resource");
     }
 
     @Test
