@@ -96,6 +96,12 @@ window.ncj = window.ncj || {};
     }
   }
 
-  Object.assign(ncj, {token, setToken, ApiError, get, post, info, failure, clearMessage: clear,
+  /** "HTTP 404: no run 9" for an API answer, the browser's own message when the server was not reached. */
+  function describe(error) {
+    return error instanceof ApiError ? 'HTTP ' + error.status + ': ' + error.message
+      : (error && error.message ? error.message : String(error));
+  }
+
+  Object.assign(ncj, {describe, token, setToken, ApiError, get, post, info, failure, clearMessage: clear,
     showError: (text) => show('error', text)});
 })(window.ncj);

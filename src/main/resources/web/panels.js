@@ -21,7 +21,7 @@ window.ncj = window.ncj || {};
         return renderBackup(job.id, runs && runs.length ? runs[0] : null);
       } catch (error) {
         return el('div', {class: 'card'}, el('h3', {}, job.id), el('p', {class: 'error-text'},
-          'cannot read its runs: ' + error.message));
+          'cannot read its runs: ' + ncj.describe(error)));
       }
     }));
     fill(container, cards);
@@ -74,7 +74,7 @@ window.ncj = window.ncj || {};
       if (error.status === 404) {
         fill(container, el('p', {class: 'muted', id: 'no-scans'}, 'No scan data.'));
       } else {
-        fill(container, el('p', {class: 'error-text'}, 'Cannot read the scans: ' + error.message));
+        fill(container, el('p', {class: 'error-text'}, 'Cannot read the scans: ' + ncj.describe(error)));
       }
       return;
     }
@@ -121,7 +121,7 @@ window.ncj = window.ncj || {};
       fill(cell, scan.error ? el('p', {class: 'error-text'}, scan.error) : null,
         findings('New since the previous scan', scan.new), findings('Fixed since the previous scan', scan.fixed));
     } catch (error) {
-      fill(cell, el('p', {class: 'error-text'}, 'Cannot read the scan of ' + image + ': ' + error.message));
+      fill(cell, el('p', {class: 'error-text'}, 'Cannot read the scan of ' + image + ': ' + ncj.describe(error)));
     }
   }
 

@@ -31,7 +31,7 @@ window.ncj = window.ncj || {};
       try {
         [jobs, active] = await Promise.all([ncj.get('/api/jobs'), activeRuns()]);
       } catch (error) {
-        fill(table, el('p', {class: 'error-text'}, 'Cannot read the jobs: ' + error.message));
+        fill(table, el('p', {class: 'error-text'}, 'Cannot read the jobs: ' + ncj.describe(error)));
         return;
       }
       // re-render only on a change (or to move the relative times on), so buttons stay put under the pointer
@@ -196,8 +196,7 @@ window.ncj = window.ncj || {};
           fill(table, runsTable(runs, ctx));
         }
       } catch (error) {
-        fill(table, el('p', {class: 'error-text'}, 'Cannot read the runs: HTTP ' + error.status + ': '
-          + error.message));
+        fill(table, el('p', {class: 'error-text'}, 'Cannot read the runs: ' + ncj.describe(error)));
       }
     }
     await refresh();
@@ -251,7 +250,7 @@ window.ncj = window.ncj || {};
       try {
         run = await ncj.get('/api/runs/' + encodeURIComponent(id));
       } catch (error) {
-        fill(body, el('p', {class: 'error-text'}, 'Run ' + id + ': HTTP ' + error.status + ': ' + error.message));
+        fill(body, el('p', {class: 'error-text'}, 'Run ' + id + ': ' + ncj.describe(error)));
         return;
       }
       if (!ctx.alive()) {
