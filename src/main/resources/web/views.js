@@ -143,8 +143,10 @@ window.ncj = window.ncj || {};
         el('div', {class: 'muted'}, duration(last.duration_ms) + ' · ' + relative(last.finished_at))] : 'never'),
       el('td', {class: 'actions'},
         el('button', {type: 'button', class: 'trigger', onclick: () => actions.openTrigger(job)}, 'Run…'),
-        el('button', {type: 'button', class: 'pause', onclick: () => actions.togglePause(job)},
-          job.paused ? 'Resume' : 'Pause')));
+        // only a schedule (or a continuous job's restarts) can be paused; a paused job can always be resumed
+        job.paused || job.mode === 'recurring' || job.mode === 'continuous'
+          ? el('button', {type: 'button', class: 'pause', onclick: () => actions.togglePause(job)},
+            job.paused ? 'Resume' : 'Pause') : null));
   }
 
   // ---- run history --------------------------------------------------------------------------------------------

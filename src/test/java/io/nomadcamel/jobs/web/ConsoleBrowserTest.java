@@ -91,6 +91,8 @@ class ConsoleBrowserTest {
         assertTrue(browser.text("tr[data-job='tick'] td:nth-child(4)").contains("every 1h"));
         assertTrue(browser.text("tr[data-job='tick'] td.next-run").contains("UTC"),
                 "a recurring job shows its next run");
+        assertEquals("Pause", browser.text("tr[data-job='tick'] button.pause"));
+        assertTrue(browser.all("tr[data-job='quick'] button.pause").isEmpty(), "a one-shot job has no schedule");
         browser.await("the scans panel", () -> browser.text("#scans").contains("No scan data."));
         browser.await("the backups panel", () -> !browser.text("#backups").contains("Loading"));
         assertFalse(browser.text("#backups").contains("cannot read"), browser.text("#backups"));
