@@ -91,6 +91,18 @@
     });
     document.getElementById('message-close').addEventListener('click', ncj.clearMessage);
     showTokenState();
+    // route files an operator edited that were refused (or wait for runs): shown until fixed
+    const problemsBox = document.getElementById('route-problems');
+    const showRouteProblems = () => ncj.get('/api/route-problems').then((problems) => {
+      problemsBox.replaceChildren(...problems.map((p) => {
+        const line = document.createElement('div');
+        line.textContent = 'routes/' + p.file + ' ' + p.state + ': ' + p.message;
+        return line;
+      }));
+      problemsBox.hidden = problems.length === 0;
+    }).catch(() => {});
+    showRouteProblems();
+    setInterval(showRouteProblems, 5000);
     ncj.get('/api/version').then((v) => {
       document.getElementById('version').textContent = v.name + ' ' + v.version;
     }).catch(() => {});

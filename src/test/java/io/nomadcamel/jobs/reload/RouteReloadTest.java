@@ -48,6 +48,9 @@ class RouteReloadTest {
             assertEquals(200, AppProcess.get(app.managementUrl("/observe/health/ready")).statusCode(),
                     "a refused edit does not take the instance out of service");
             assertEquals("1", runAndGetVersion(app, null), "the previous route keeps running");
+            String forConsole = AppProcess.get(app.url("/api/route-problems")).body();
+            assertTrue(forConsole.contains("\"file\":\"test-echo.camel.yaml\"") && forConsole.contains("rejected"),
+                    "the console's banner source names the file: " + forConsole);
 
             Files.writeString(file, "- route:\n    id: api-version\n    from:\n      uri: direct:test-echo\n"
                     + "      steps:\n        - log: hi\n");
