@@ -173,6 +173,42 @@ class SchedulerApiTest {
     }
 
     @Test
+    void unknownFieldIs400EvenWhenItsValueIsNull() throws Exception {
+        long rowsBefore = ApiClient.countRows(pg, DATABASE, "jobs");
+        JsonNode answer = expect(400, api.post("/api/jobs",
+                "{\"id\":\"null-unknown\",\"type\":\"test-sleep\",\"colour\":null}"));
+        assertEquals("colour", answer.path("field").asText(), answer.toString());
+        expect(404, api.get("/api/jobs/null-unknown"));
+        assertEquals(rowsBefore, ApiClient.countRows(pg, DATABASE, "jobs"));
+    }
+
+    /** A schedule or timeout the scheduler cannot count in milliseconds or add to a time must be refused up front. */
+    @Test
+    void durationsBeyondWhatTheSchedulerCanCountAre400() throws Exception {
+        long rowsBefore = ApiClient.countRows(pg, DATABASE, "jobs");
+        String huge = "PT9999999999999H";
+        Map<String, String> fieldByBody = new LinkedHashMap<>();
+        fieldByBody.put("{\"id\":\"huge-timeout\",\"type\":\"test-sleep\",\"timeout\":\"" + huge + "\"}", "timeout");
+        fieldByBody.put("{\"id\":\"huge-every\",\"type\":\"test-sleep\",\"every\":\"" + huge + "\"}", "every");
+        fieldByBody.put("{\"id\":\"huge-catchup\",\"type\":\"test-sleep\",\"every\":\"1h\",\"catchup\":\"" + huge
+                + "\"}", "catchup");
+        fieldByBody.put("{\"id\":\"huge-restart\",\"type\":\"test-sleep\",\"mode\":\"continuous\","
+                + "\"restart_delay\":\"" + huge + "\"}", "restart_delay");
+        fieldByBody.forEach((body, field) ->
+                assertEquals(field, expect(400, api.post("/api/jobs", body)).path("field").asText(), body));
+        assertEquals(rowsBefore, ApiClient.countRows(pg, DATABASE, "jobs"));
+    }
+
+    @Test
+    void cronThatNeverFiresAgainIs400() throws Exception {
+        long rowsBefore = ApiClient.countRows(pg, DATABASE, "jobs");
+        JsonNode answer = expect(400, api.post("/api/jobs",
+                "{\"id\":\"past-cron\",\"type\":\"test-sleep\",\"cron\":\"0 0 0 1 1 ? 2000\"}"));
+        assertEquals("cron", answer.path("field").asText(), answer.toString());
+        assertEquals(rowsBefore, ApiClient.countRows(pg, DATABASE, "jobs"));
+    }
+
+    @Test
     void deleteAnswers204ForAnApiJobAnd409ForAPropertiesJob() throws Exception {
         expect(201, api.post("/api/jobs", "{\"id\":\"to-delete\",\"type\":\"test-sleep\"}"));
         HttpResponse<String> deleted = api.delete("/api/jobs/to-delete");
