@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -47,7 +46,8 @@ class ApiFuzzTest {
     private static final List<String> STRING_FIELDS =
             List.of("id", "type", "mode", "cron", "every", "timeout", "queue", "catchup", "restart_delay");
     private static final List<String> BOOLEAN_FIELDS = List.of("enabled", "run_at_startup");
-    private static final Set<String> JOB_FIELDS = Set.of("id", "type", "mode", "cron", "every", "timeout", "queue",
+    /** A list, not a set: Set.of iterates in an order that changes from one JVM to the next, and picks must not. */
+    private static final List<String> JOB_FIELDS = List.of("id", "type", "mode", "cron", "every", "timeout", "queue",
             "catchup", "restart_delay", "enabled", "run_at_startup", "max_attempts", "input");
     /** Bigger than the API's 256 K-character body limit. */
     private static final int HUGE = 300_000;
@@ -156,8 +156,14 @@ class ApiFuzzTest {
 
     // ---- hand-written -----------------------------------------------------------------------------------------
 
+    private static int handWrittenIds;
+
+    /** A valid id and type, the id new each time: one body wrongly accepted must not turn the rest into 409s. */
+    private static String ok() {
+        return "\"id\":\"fz-hand-" + (++handWrittenIds) + "\",\"type\":\"test-sleep\"";
+    }
+
     private static List<Case> handWrittenJobBodies() {
-        String ok = "\"id\":\"fz-hand\",\"type\":\"test-sleep\"";
         List<Case> cases = new ArrayList<>();
         // a body is required
         for (String blank : List.of("", " ", "\n", "\t \r\n  ")) {
@@ -165,31 +171,34 @@ class ApiFuzzTest {
         }
         // not an object
         for (String notObject : List.of("null", "true", "false", "0", "-1", "1.5", "\"text\"", "[]", "[{}]",
-                "[{" + ok + "}]", "[[[]]]", "{}")) {
+                "[{" + ok() + "}]", "[[[]]]", "{}")) {
             cases.add(new Case("not a job object", "/api/jobs", notObject, null));
         }
         // not JSON
-        for (String broken : List.of("{", "}", "{\"id\":", "{" + ok + ",}", "{\"id\":\"x\" \"type\":\"test-sleep\"}",
-                "{'id':'x','type':'test-sleep'}", "{id:\"x\",type:\"test-sleep\"}", "{" + ok + "} trailing",
-                "{" + ok + "}{}", "{" + ok + "} // comment", "/* c */ {" + ok + "}", "{" + ok + ",\"max_attempts\":NaN}",
-                "{" + ok + ",\"max_attempts\":Infinity}", "{" + ok + ",\"max_attempts\":-Infinity}",
-                "{" + ok + ",\"max_attempts\":0x10}", "{" + ok + ",\"max_attempts\":+1}", "{" + ok + ",\"max_attempts\":01}",
-                "{" + ok + ",\"max_attempts\":1.}", "{" + ok + ",\"max_attempts\":.5}", "{" + ok + ",\"max_attempts\":1e}",
-                "{" + ok + ",\"enabled\":True}", "{" + ok + ",\"enabled\":tru}", "{" + ok + ",\"input\":undefined}",
+        for (String broken : List.of("{", "}", "{\"id\":", "{" + ok() + ",}", "{\"id\":\"x\" \"type\":\"test-sleep\"}",
+                "{'id':'x','type':'test-sleep'}", "{id:\"x\",type:\"test-sleep\"}", "{" + ok() + "} trailing",
+                "{" + ok() + "}{}", "{" + ok() + "} // comment", "/* c */ {" + ok() + "}",
+                "{" + ok() + ",\"max_attempts\":NaN}",
+                "{" + ok() + ",\"max_attempts\":Infinity}", "{" + ok() + ",\"max_attempts\":-Infinity}",
+                "{" + ok() + ",\"max_attempts\":0x10}", "{" + ok() + ",\"max_attempts\":+1}",
+                "{" + ok() + ",\"max_attempts\":01}", "{" + ok() + ",\"max_attempts\":1.}",
+                "{" + ok() + ",\"max_attempts\":.5}", "{" + ok() + ",\"max_attempts\":1e}",
+                "{" + ok() + ",\"enabled\":True}", "{" + ok() + ",\"enabled\":tru}",
+                "{" + ok() + ",\"input\":undefined}",
                 "{\"id\":\"fz\\x41\",\"type\":\"test-sleep\"}", "{\"id\":\"fz\\u12\",\"type\":\"test-sleep\"}",
                 "{\"id\":\"unterminated,\"type\":\"test-sleep\"}", "{\"id\":\"a\nb\",\"type\":\"test-sleep\"}",
-                "{\"id\":\"a\u0001b\",\"type\":\"test-sleep\"}", "{" + ok + "}\u0000", "\u0000{" + ok + "}",
-                "{" + ok + ",\"input\":{\"a\":[1,2}}", "{" + ok + ",\"input\":{\"a\":1]}")) {
+                "{\"id\":\"a\u0001b\",\"type\":\"test-sleep\"}", "{" + ok() + "}\u0000", "\u0000{" + ok() + "}",
+                "{" + ok() + ",\"input\":{\"a\":[1,2}}", "{" + ok() + ",\"input\":{\"a\":1]}")) {
             cases.add(new Case("not JSON", "/api/jobs", broken, null));
         }
         // duplicate keys, at the top and inside the input
-        cases.add(new Case("duplicate key", "/api/jobs", "{" + ok + ",\"type\":\"test-sleep\"}", null));
+        cases.add(new Case("duplicate key", "/api/jobs", "{" + ok() + ",\"type\":\"test-sleep\"}", null));
         cases.add(new Case("duplicate key", "/api/jobs", "{\"id\":\"a\",\"id\":\"a\",\"type\":\"test-sleep\"}", null));
-        cases.add(new Case("duplicate key", "/api/jobs", "{" + ok + ",\"input\":{\"a\":1,\"a\":2}}", null));
+        cases.add(new Case("duplicate key", "/api/jobs", "{" + ok() + ",\"input\":{\"a\":1,\"a\":2}}", null));
         // unknown fields, including near misses of real ones
         for (String unknown : List.of("name", "ID", "Type", "maxAttempts", "restart-delay", "runAtStartup", "",
                 " id", "id ", "__proto__", "constructor", "inputs", "schedule", "paused", "next_run", "source")) {
-            cases.add(new Case("unknown field", "/api/jobs", "{" + ok + ",\"" + unknown + "\":\"x\"}", unknown));
+            cases.add(new Case("unknown field", "/api/jobs", "{" + ok() + ",\"" + unknown + "\":\"x\"}", unknown));
         }
         // wrong JSON types, field by field
         for (String field : STRING_FIELDS) {
@@ -215,23 +224,27 @@ class ApiFuzzTest {
             String mode = field.equals("restart_delay") ? ",\"mode\":\"continuous\"" : field.equals("catchup")
                     ? ",\"every\":\"1h\"" : "";
             cases.add(new Case("duration out of range", "/api/jobs",
-                    "{" + ok + mode + ",\"" + field + "\":\"PT9999999999999H\"}", field));
+                    "{" + ok() + mode + ",\"" + field + "\":\"PT9999999999999H\"}", field));
         }
-        cases.add(new Case("cron in the past", "/api/jobs", "{" + ok + ",\"cron\":\"0 0 0 1 1 ? 2000\"}", "cron"));
+        cases.add(new Case("cron in the past", "/api/jobs", "{" + ok() + ",\"cron\":\"0 0 0 1 1 ? 2000\"}", "cron"));
         // an unknown field is refused whatever its value, null included
-        cases.add(new Case("unknown field", "/api/jobs", "{" + ok + ",\"colour\":null}", "colour"));
+        cases.add(new Case("unknown field", "/api/jobs", "{" + ok() + ",\"colour\":null}", "colour"));
         // numbers beyond a double, and over the parser's length bound
-        cases.add(new Case("out of range", "/api/jobs", "{" + ok + ",\"input\":{\"x\":1e400}}", "input.x"));
-        cases.add(new Case("out of range", "/api/jobs", "{" + ok + ",\"input\":{\"x\":[1,-1e999]}}", "input.x[1]"));
-        cases.add(new Case("out of range", "/api/jobs", "{" + ok + ",\"input\":{\"x\":" + "9".repeat(101) + "}}", null));
+        cases.add(new Case("out of range", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":1e400}}", "input.x"));
+        cases.add(new Case("out of range", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":[1,-1e999]}}", "input.x[1]"));
+        cases.add(new Case("out of range", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":" + "9".repeat(101) + "}}",
+                null));
         // strings: unpaired surrogates, huge values, ids the rules refuse
-        cases.add(new Case("lone surrogate", "/api/jobs", "{" + ok + ",\"input\":{\"x\":\"\\ud800\"}}", "input.x"));
-        cases.add(new Case("lone surrogate", "/api/jobs", "{" + ok + ",\"input\":{\"x\":\"a\\udc00b\"}}", "input.x"));
-        cases.add(new Case("lone surrogate", "/api/jobs", "{" + ok + ",\"input\":{\"\\ud83d\":1}}", "input"));
+        cases.add(new Case("lone surrogate", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":\"\\ud800\"}}", "input.x"));
+        cases.add(new Case("lone surrogate", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":\"a\\udc00b\"}}", "input.x"));
+        cases.add(new Case("lone surrogate", "/api/jobs", "{" + ok() + ",\"input\":{\"\\ud83d\":1}}", "input"));
         cases.add(new Case("huge", "/api/jobs", "{\"id\":\"" + "a".repeat(HUGE) + "\",\"type\":\"test-sleep\"}", null));
-        cases.add(new Case("huge", "/api/jobs", "{" + ok + ",\"input\":{\"x\":\"" + "é".repeat(HUGE) + "\"}}", null));
-        cases.add(new Case("long id", "/api/jobs", "{\"id\":\"" + "a".repeat(101) + "\",\"type\":\"test-sleep\"}", "id"));
-        cases.add(new Case("long type", "/api/jobs", "{\"id\":\"fz\",\"type\":\"" + "t".repeat(10_000) + "\"}", "type"));
+        cases.add(new Case("huge", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":\"" + "é".repeat(HUGE) + "\"}}",
+                null));
+        cases.add(new Case("long id", "/api/jobs", "{\"id\":\"" + "a".repeat(101) + "\",\"type\":\"test-sleep\"}",
+                "id"));
+        cases.add(new Case("long type", "/api/jobs", "{\"id\":\"fz\",\"type\":\"" + "t".repeat(10_000) + "\"}",
+                "type"));
         cases.add(new Case("long cron", "/api/jobs", "{\"id\":\"fz\",\"type\":\"test-sleep\",\"cron\":\""
                 + "0 ".repeat(50_000) + "\"}", "cron"));
         // the parser bounds names too (50 000 characters), so which of the two mistakes is named is not fixed
@@ -239,17 +252,19 @@ class ApiFuzzTest {
                 + "k".repeat(200_000) + "\":1}}", null));
         // nesting beyond the parser's depth bound
         for (int depth : new int[] {65, 1_000, 100_000}) {
-            cases.add(new Case("deep", "/api/jobs", "{" + ok + ",\"input\":{\"x\":" + "[".repeat(depth)
+            cases.add(new Case("deep", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":" + "[".repeat(depth)
                     + "]".repeat(depth) + "}}", null));
         }
-        cases.add(new Case("deep", "/api/jobs", "{" + ok + ",\"input\":" + "{\"a\":".repeat(80) + "1"
+        cases.add(new Case("deep", "/api/jobs", "{" + ok() + ",\"input\":" + "{\"a\":".repeat(80) + "1"
                 + "}".repeat(80) + "}", null));
         // bytes that are not UTF-8, where a lenient decoder would quietly store U+FFFD
         for (byte[] bad : invalidUtf8()) {
-            cases.add(bytesCase("invalid UTF-8 in input", "/api/jobs", "{" + ok + ",\"input\":{\"x\":\"", bad, "\"}}"));
-            cases.add(bytesCase("invalid UTF-8 in id", "/api/jobs", "{\"id\":\"fz", bad, "\",\"type\":\"test-sleep\"}"));
+            cases.add(bytesCase("invalid UTF-8 in input", "/api/jobs", "{" + ok() + ",\"input\":{\"x\":\"", bad,
+                    "\"}}"));
+            cases.add(bytesCase("invalid UTF-8 in id", "/api/jobs", "{\"id\":\"fz", bad,
+                    "\",\"type\":\"test-sleep\"}"));
         }
-        cases.add(new Case("UTF-16", "/api/jobs", ("{" + ok + "}").getBytes(StandardCharsets.UTF_16LE),
+        cases.add(new Case("UTF-16", "/api/jobs", ("{" + ok() + "}").getBytes(StandardCharsets.UTF_16LE),
                 "application/json", null));
         // a body sent with another content type is still the same body
         for (String type : List.of("text/plain", "application/json; charset=ISO-8859-1", "application/octet-stream")) {
@@ -318,7 +333,7 @@ class ApiFuzzTest {
             String label = "seed " + Long.toHexString(SEED) + " #" + i + " ";
             switch (random.nextInt(12)) {
                 case 0, 1 -> {
-                    String field = pick(random, List.copyOf(JOB_FIELDS));
+                    String field = pick(random, JOB_FIELDS);
                     job.set(field, wrongTypeFor(field, random));
                     cases.add(new Case(label + "wrong type of " + field, "/api/jobs", job.toString(), field));
                 }
@@ -479,7 +494,8 @@ class ApiFuzzTest {
     private static String unknownFieldName(Random random) {
         String name;
         do {
-            name = pick(random, List.of("", "x_", "Id", "TYPE", "job_", "_")) + randomText(random, 1 + random.nextInt(10));
+            name = pick(random, List.of("", "x_", "Id", "TYPE", "job_", "_"))
+                    + randomText(random, 1 + random.nextInt(10));
         } while (JOB_FIELDS.contains(name));
         return name;
     }
@@ -556,7 +572,7 @@ class ApiFuzzTest {
 
     private static String withField(String field, String rawValue) {
         Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("id", "\"fz-typed\"");
+        fields.put("id", "\"fz-typed-" + (++handWrittenIds) + "\"");
         fields.put("type", "\"test-sleep\"");
         fields.put(field, rawValue);
         StringBuilder b = new StringBuilder("{");

@@ -246,12 +246,14 @@ class SchedulerApiTest {
     @Test
     void recurringJobShowsItsNextRunUntilPaused() {
         Instant before = Instant.now();
-        JsonNode created = expect(201, api.post("/api/jobs", "{\"id\":\"hourly\",\"type\":\"test-sleep\",\"every\":\"1h\"}"));
+        JsonNode created = expect(201, api.post("/api/jobs",
+                "{\"id\":\"hourly\",\"type\":\"test-sleep\",\"every\":\"1h\"}"));
         assertEquals("recurring", created.path("mode").asText());
         assertEquals("1h", created.path("every").asText());
         assertEquals("1h", created.path("catchup").asText(), "catch-up defaults to one period");
         Instant next = utc(created.path("next_run"));
-        assertTrue(next.isAfter(before) && !next.isAfter(before.plus(Duration.ofHours(1)).plusSeconds(1)), next.toString());
+        assertTrue(next.isAfter(before) && !next.isAfter(before.plus(Duration.ofHours(1)).plusSeconds(1)),
+                next.toString());
 
         assertTrue(expect(200, api.post("/api/jobs/hourly/pause", null)).path("next_run").isNull(),
                 "a paused schedule has no next run");
@@ -263,7 +265,8 @@ class SchedulerApiTest {
 
     @Test
     void triggerAnswers202BeforeTheRunFinishes() {
-        expect(201, api.post("/api/jobs", "{\"id\":\"slow-3s\",\"type\":\"test-sleep\",\"input\":{\"sleep_ms\":3000}}"));
+        expect(201, api.post("/api/jobs",
+                "{\"id\":\"slow-3s\",\"type\":\"test-sleep\",\"input\":{\"sleep_ms\":3000}}"));
         long t0 = System.nanoTime();
         HttpResponse<String> response = api.post("/api/jobs/slow-3s/runs", null);
         long answeredMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -332,7 +335,8 @@ class SchedulerApiTest {
 
     @Test
     void triggerWhileARunIsActiveIs409AndStoppingItAnswers202ThenAFinishedRunIs409() throws Exception {
-        expect(201, api.post("/api/jobs", "{\"id\":\"stoppable\",\"type\":\"test-sleep\",\"input\":{\"sleep_ms\":60000}}"));
+        expect(201, api.post("/api/jobs",
+                "{\"id\":\"stoppable\",\"type\":\"test-sleep\",\"input\":{\"sleep_ms\":60000}}"));
         long runId = expect(202, api.post("/api/jobs/stoppable/runs", null)).path("run_id").asLong();
         api.awaitRun(runId, inState("RUNNING"), RUN_WAIT);
         long rowsBefore = ApiClient.countRows(pg, DATABASE, "runs");
