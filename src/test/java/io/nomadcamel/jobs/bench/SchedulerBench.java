@@ -90,10 +90,13 @@ class SchedulerBench {
                     + System.getProperty("java.version"), serverVersion(), setting("fsync") + ", "
                     + setting("synchronous_commit"));
             line("scheduler.poll-interval: %s", pollInterval.isBlank() ? "1s (default)" : pollInterval);
+            line("load average before: %s (other work on the machine skews every figure)", loadAverage());
             seedHistory();
             sequentialTriggers();
             concurrentTriggers();
             queueDrain();
+            line("");
+            line("load average after: %s", loadAverage());
         } finally {
             Path out = Path.of("target", "bench", "results.txt");
             Files.createDirectories(out.getParent());
@@ -384,6 +387,14 @@ class SchedulerBench {
                 ResultSet rs = s.executeQuery("SHOW " + name)) {
             rs.next();
             return name + "=" + rs.getString(1);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
