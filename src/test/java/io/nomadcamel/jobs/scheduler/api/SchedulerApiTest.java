@@ -275,7 +275,8 @@ class SchedulerApiTest {
         assertTrue(accepted.path("run_id").isIntegralNumber(), accepted.toString());
         assertTrue(Set.of("PENDING", "RUNNING").contains(accepted.path("state").asText()), accepted.toString());
         assertEquals(0, accepted.path("queue_position").asInt(), "not a queued job");
-        assertTrue(answeredMillis < 1000, "the trigger waited for the run: " + answeredMillis + " ms");
+        // well under the run's 3 s, with room for a loaded 2-core machine
+        assertTrue(answeredMillis < 2000, "the trigger waited for the run: " + answeredMillis + " ms");
 
         long runId = accepted.path("run_id").asLong();
         JsonNode during = expect(200, api.get("/api/runs/" + runId));
