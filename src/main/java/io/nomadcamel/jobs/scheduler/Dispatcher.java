@@ -137,9 +137,9 @@ final class Dispatcher {
             metrics.finished(job, outcome.state(), Duration.between(started, now));
             LOG.info("Run {} of job {} ended {}{}", run.id(), job.id(), outcome.state(),
                     outcome.error() == null ? "" : ": " + outcome.error());
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.error("Run {} of job {} ended {} but could not be recorded: {}", run.id(), job.id(), outcome.state(),
-                    e.getMessage());
+                    e.getMessage(), e);
         }
         wake();
     }

@@ -256,9 +256,13 @@ public final class Scheduler {
         } catch (Exception e) {
             // nothing half-created: the job goes again, as if the call had not happened
             jobs.remove(job.id());
-            ticker.unschedule(job.id());
             jobStore.deleteApiJob(job.id());
             jobStore.deleteState(job.id());
+            try {
+                ticker.unschedule(job.id());
+            } catch (Exception unscheduleFailed) {
+                e.addSuppressed(unscheduleFailed);
+            }
             throw e;
         }
         if (job.enabled() && job.mode() == Mode.CONTINUOUS) {
