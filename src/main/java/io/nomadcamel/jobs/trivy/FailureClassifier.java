@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * Trivy tries several image sources and lists every source's error ({@code * docker error: …},
  * {@code * containerd error: containerd socket not found}, {@code * remote error: GET …: MANIFEST_UNKNOWN}). Only
  * the registry's ("remote") answer says anything about the image: a bare "not found" from the containerd line is in
- * every such message, whatever the registry said. So when the remote item is there, it alone is classified.
+ * every such message, whatever the registry said. So when the remote item is there, it alone is classified. In
+ * client/server mode the client pulls the image itself, so a Trivy server error ({@code twirp error …}) is never a
+ * pull failure: it is transient (refused, reset, timeout) or an {@code error}.
  */
 public final class FailureClassifier {
 
@@ -35,14 +37,16 @@ public final class FailureClassifier {
 
     public static Kind classify(String stderr) {
         String all = stderr == null ? "" : stderr.toLowerCase(Locale.ROOT);
-        String relevant = remoteItems(all);
-        if (containsAny(relevant == null ? all : relevant, TRANSIENT)) {
+        String remote = remoteItems(all);
+        String relevant = remote == null ? all : remote;
+        if (containsAny(relevant, TRANSIENT)) {
             return Kind.TRANSIENT;
         }
-        if (containsAny(relevant == null ? all : relevant, PERMANENT)) {
-            return Kind.PULL_FAILED;
+        if (remote == null && all.contains("twirp error")) {
+            // the Trivy server's own answer ("bad_route … 404 Not Found" for a wrong URL): not about the image
+            return Kind.ERROR;
         }
-        return Kind.ERROR;
+        return containsAny(relevant, PERMANENT) ? Kind.PULL_FAILED : Kind.ERROR;
     }
 
     /** The error as an operator wants to read it: Trivy's INFO/WARN chatter dropped, whitespace kept readable. */
