@@ -1,6 +1,7 @@
 package io.nomadcamel.jobs.trivy;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The end of one image's scan, whatever happened: a report, or a failure with its message. Every outcome is stored.
@@ -14,6 +15,7 @@ public record ScanOutcome(String image, ScanStatus status, TrivyReport report, S
 
     public ScanOutcome {
         error = Text.cut(error, ERROR_MAX);
+        scannedAt = scannedAt.truncatedTo(ChronoUnit.MICROS); // what both databases keep
     }
 
     public static ScanOutcome ok(String image, TrivyReport report, int attempts) {
