@@ -5,21 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.FakeNomad;
 import io.nomadcamel.jobs.testsupport.FakeTrivy;
@@ -40,13 +32,12 @@ class TrivyScanJobTest {
     private static final String TOKEN = "trivy-api-token";
     private static final String TRIVY_TOKEN = "trivy-server-secret";
     private static final String SERVER = "http://127.0.0.1:4954";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final FakeNomad nomad = new FakeNomad();
     private static final FakeTrivy trivy = new FakeTrivy();
     private static final PostgresServer pg = PostgresServer.shared();
-    private static AppProcess app;
+    private static ScanJobApp app;
 
     @BeforeAll
     static void startApp() {
@@ -60,8 +51,9 @@ class TrivyScanJobTest {
         env.put("TRIVY_TOKEN", TRIVY_TOKEN);
         env.put("SCANS_RETRY_BACKOFF", "50ms");
         env.put("SCHEDULER_POLL_INTERVAL", "200ms");
-        app = AppProcess.start(env, "jobs.scan.type=trivy-scan\njobs.scan.timeout=2m\n"
-                + "jobs.scan.input={\"concurrency\":3}\n").awaitReady(Duration.ofSeconds(60));
+        app = new ScanJobApp(AppProcess.start(env, "jobs.scan.type=trivy-scan\njobs.scan.timeout=2m\n"
+                + "jobs.scan.input={\"concurrency\":3}\n").awaitReady(Duration.ofSeconds(60)), pg, "trivy_job", "scan",
+                TOKEN);
     }
 
     @AfterAll
@@ -110,7 +102,7 @@ class TrivyScanJobTest {
         }
         trivy.scanTakes(Duration.ofMillis(400));
 
-        JsonNode run = awaitEnd(trigger(null));
+        JsonNode run = app.awaitEnd(app.trigger(null));
 
         assertEquals("SUCCEEDED", run.path("state").asText(), run.toString());
         List<FakeTrivy.Call> calls = trivy.calls();
@@ -131,9 +123,9 @@ class TrivyScanJobTest {
         assertEquals(28, result.path("totals").path("medium").asInt());
         assertEquals(7, result.path("first_scans").asInt());
         assertEquals("t1/misc:1", result.path("failures").get(0).path("image").asText());
-        assertEquals(8, scans(run.path("id").asLong()).size(), "one stored scan per image");
+        assertEquals(8, app.scans(run.path("id").asLong()).size(), "one stored scan per image");
         assertFalse(run.toString().contains(TRIVY_TOKEN));
-        assertFalse(app.output().contains(TRIVY_TOKEN), "the token is in no log");
+        assertFalse(app.app.output().contains(TRIVY_TOKEN), "the token is in no log");
     }
 
     @Test
@@ -159,13 +151,13 @@ class TrivyScanJobTest {
                 .fail("t2/bad-route:1", "server-bad-route.stderr", 1)
                 .answerJson("t2/garbage:1", "{\"SchemaVersion\": 2, \"Results\": [")
                 .scanTakes(Duration.ofMillis(20));
-        double failuresBefore = metric("ncj_trivy_scan_failures_total", "pull_failed");
+        double failuresBefore = app.metric("ncj_trivy_scan_failures_total", "pull_failed");
 
-        JsonNode run = awaitEnd(trigger("{\"concurrency\":4}"));
+        JsonNode run = app.awaitEnd(app.trigger("{\"concurrency\":4}"));
 
         assertEquals("SUCCEEDED", run.path("state").asText(), "per-image failures are results: " + run);
-        Map<String, ScanRow> rows = new LinkedHashMap<>();
-        scans(run.path("id").asLong()).forEach(r -> rows.put(r.image(), r));
+        Map<String, ScanJobApp.ScanRow> rows = new LinkedHashMap<>();
+        app.scans(run.path("id").asLong()).forEach(r -> rows.put(r.image(), r));
         cases.forEach((image, status) -> assertEquals(status, rows.get(image).status(), image + ": " + rows));
         Map<String, Integer> attempts = Map.of("t2/ok:1", 1, "t2/flaky:1", 3, "t2/missing:1", 1,
                 "t2/unauthorized:1", 1, "t2/server-down:1", 4, "t2/registry-timeout:1", 4, "t2/bad-route:1", 1,
@@ -183,7 +175,7 @@ class TrivyScanJobTest {
         assertEquals("0/0/4/0", rows.get("t2/flaky:1").counts());
         assertEquals("0/0/0/0", rows.get("t2/clean:1").counts());
         assertEquals(null, rows.get("t2/missing:1").counts(), "unknown, not zero");
-        List<String> okFindings = findings(rows.get("t2/ok:1").id());
+        List<String> okFindings = app.findings(rows.get("t2/ok:1").id());
         assertEquals(6, okFindings.size(), "one row per vulnerability per package");
         assertEquals(2, okFindings.stream().filter(f -> f.endsWith("CRITICAL")).count());
         assertEquals(3, okFindings.stream().map(f -> f.split(" ")[0]).distinct().count());
@@ -192,7 +184,7 @@ class TrivyScanJobTest {
         assertEquals(9, result.path("images_total").asInt());
         assertEquals(3, result.path("scanned").asInt());
         assertEquals(6, result.path("failed").asInt());
-        assertEquals(2.0, metric("ncj_trivy_scan_failures_total", "pull_failed") - failuresBefore,
+        assertEquals(2.0, app.metric("ncj_trivy_scan_failures_total", "pull_failed") - failuresBefore,
                 "a metric counts the failed images");
     }
 
@@ -201,28 +193,28 @@ class TrivyScanJobTest {
         runningImages("t3", List.of("t3/shop:1", "t3/steady:1"));
         trivy.answer("t3/shop:1", "debian-buster.json.golden").answer("t3/steady:1", "alpine-39.json.golden")
                 .scanTakes(Duration.ofMillis(20));
-        assertEquals("SUCCEEDED", awaitEnd(trigger(null)).path("state").asText());
+        assertEquals("SUCCEEDED", app.awaitEnd(app.trigger(null)).path("state").asText());
         // the image loses bash's CVE-2019-18276 (LOW) and gains activesupport's CVE-2020-8165 (HIGH)
         trivy.answer("t3/shop:1", "fluentd-gems.json.golden");
-        JsonNode second = awaitEnd(trigger(null));
+        JsonNode second = app.awaitEnd(app.trigger(null));
         assertEquals("SUCCEEDED", second.path("state").asText());
         assertEquals(1, second.path("result").path("new_high").asInt(), second.toString());
         assertEquals(0, second.path("result").path("new_critical").asInt());
         assertEquals("t3/shop:1 CVE-2020-8165", second.path("result").path("new_findings").get(0).path("image")
                 .asText() + " " + second.path("result").path("new_findings").get(0).path("vuln_id").asText());
 
-        JsonNode shop = get("/api/scans/t3/shop:1");
-        assertEquals(List.of("CVE-2020-8165 activesupport HIGH"), describe(shop.path("new")));
-        assertEquals(List.of("CVE-2019-18276 bash LOW"), describe(shop.path("fixed")));
+        JsonNode shop = app.get("/api/scans/t3/shop:1");
+        assertEquals(List.of("CVE-2020-8165 activesupport HIGH"), ScanJobApp.describe(shop.path("new")));
+        assertEquals(List.of("CVE-2019-18276 bash LOW"), ScanJobApp.describe(shop.path("fixed")));
         assertEquals(List.of("CVE-2019-18224 libidn2-0 CRITICAL", "CVE-2020-8165 activesupport HIGH"),
-                describe(shop.path("vulnerabilities")));
-        assertEquals(shop, get("/api/scans/" + URLEncoder.encode("t3/shop:1", StandardCharsets.UTF_8)),
+                ScanJobApp.describe(shop.path("vulnerabilities")));
+        assertEquals(shop, app.get("/api/scans/" + URLEncoder.encode("t3/shop:1", StandardCharsets.UTF_8)),
                 "the image may be percent-encoded");
-        JsonNode steady = get("/api/scans/t3/steady:1");
+        JsonNode steady = app.get("/api/scans/t3/steady:1");
         assertEquals(0, steady.path("new").size());
         assertEquals(0, steady.path("fixed").size());
 
-        Map<String, JsonNode> list = listed("t3/");
+        Map<String, JsonNode> list = app.listed("t3/");
         assertEquals(1, list.get("t3/shop:1").path("new_count").asInt());
         assertEquals(1, list.get("t3/shop:1").path("fixed_count").asInt());
         assertEquals(1, list.get("t3/shop:1").path("new_high").asInt());
@@ -231,39 +223,39 @@ class TrivyScanJobTest {
 
         // the image disappears from the registry: the latest scan says so, the last good one stays readable
         trivy.fail("t3/shop:1", "manifest-unknown.stderr", 1);
-        assertEquals("SUCCEEDED", awaitEnd(trigger(null)).path("state").asText());
-        JsonNode failed = listed("t3/").get("t3/shop:1");
+        assertEquals("SUCCEEDED", app.awaitEnd(app.trigger(null)).path("state").asText());
+        JsonNode failed = app.listed("t3/").get("t3/shop:1");
         assertEquals("pull_failed", failed.path("status").asText());
         assertTrue(failed.path("counts").isNull());
         assertEquals(1, failed.path("last_ok").path("counts").path("high").asInt(), failed.toString());
-        assertEquals(describe(shop.path("new")), describe(get("/api/scans/t3/shop:1").path("new")));
-        JsonNode affected = get("/api/scans?vulnerability=CVE-2020-8165");
-        assertEquals(List.of("t3/shop:1"), names(affected, "t3/"));
+        assertEquals(ScanJobApp.describe(shop.path("new")), ScanJobApp.describe(app.get("/api/scans/t3/shop:1").path("new")));
+        JsonNode affected = app.get("/api/scans?vulnerability=CVE-2020-8165");
+        assertEquals(List.of("t3/shop:1"), ScanJobApp.names(affected, "t3/"));
     }
 
     @Test
     void aDiscoveryFailureFailsTheRunAndScansNothing() throws Exception {
         runningImages("t4", List.of("t4/app:1"));
         nomad.failNext("GET", "/v1/allocations", 4, 500, "rpc error: No cluster leader");
-        JsonNode run = awaitEnd(trigger(null));
+        JsonNode run = app.awaitEnd(app.trigger(null));
         assertEquals("FAILED", run.path("state").asText());
         assertTrue(run.path("error").asText().contains("No cluster leader"), run.toString());
         assertEquals(List.of(), trivy.calls());
-        assertEquals(List.of(), scans(run.path("id").asLong()));
+        assertEquals(List.of(), app.scans(run.path("id").asLong()));
     }
 
     @Test
     void stoppingTheRunKillsItsTrivyProcesses() throws Exception {
         runningImages("t5", List.of("t5/a:1", "t5/b:1", "t5/c:1"));
         trivy.scanTakes(Duration.ofSeconds(60));
-        long id = trigger("{\"concurrency\":2}");
+        long id = app.trigger("{\"concurrency\":2}");
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (trivy.calls().size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertEquals(2, trivy.calls().size(), "two scans running");
-        assertEquals(202, app.api("POST", "/api/runs/" + id + "/stop", null, TOKEN).statusCode());
-        JsonNode run = awaitEnd(id);
+        assertEquals(202, app.app.api("POST", "/api/runs/" + id + "/stop", null, TOKEN).statusCode());
+        JsonNode run = app.awaitEnd(id);
         assertEquals("CANCELLED", run.path("state").asText(), run.toString());
         Thread.sleep(300);
         for (FakeTrivy.Call call : trivy.calls()) {
@@ -273,8 +265,6 @@ class TrivyScanJobTest {
         assertEquals(2, trivy.calls().size(), "the third image never started");
     }
 
-    // ---- helpers
-
     /** One job per image, each with a running allocation. */
     private static void runningImages(String prefix, Iterable<String> images) {
         int n = 0;
@@ -283,100 +273,5 @@ class TrivyScanJobTest {
             nomad.addJob(job).group("g", 1).task("t", "docker", image);
             nomad.runAllocation(job, "g", "n1");
         }
-    }
-
-    private static long trigger(String input) throws Exception {
-        HttpResponse<String> r = app.api("POST", "/api/jobs/scan/runs", input, TOKEN);
-        assertEquals(202, r.statusCode(), r.body());
-        return JSON.readTree(r.body()).path("run_id").asLong();
-    }
-
-    private static JsonNode awaitEnd(long runId) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (true) {
-            JsonNode run = get("/api/runs/" + runId);
-            String state = run.path("state").asText();
-            if (!state.equals("PENDING") && !state.equals("RUNNING")) {
-                return run;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("run " + runId + " did not end: " + run + "\n" + app.output());
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = AppProcess.get(app.url(path));
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
-    }
-
-    private static Map<String, JsonNode> listed(String prefix) throws Exception {
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (JsonNode item : get("/api/scans")) {
-            if (item.path("image").asText().startsWith(prefix)) {
-                out.put(item.path("image").asText(), item);
-            }
-        }
-        return out;
-    }
-
-    private static List<String> names(JsonNode list, String prefix) {
-        List<String> out = new ArrayList<>();
-        list.forEach(i -> {
-            if (i.path("image").asText().startsWith(prefix)) {
-                out.add(i.path("image").asText());
-            }
-        });
-        return out;
-    }
-
-    private static List<String> describe(JsonNode findings) {
-        List<String> out = new ArrayList<>();
-        findings.forEach(f -> out.add(f.path("vuln_id").asText() + " " + f.path("pkg_name").asText() + " "
-                + f.path("severity").asText()));
-        return out;
-    }
-
-    private static double metric(String name, String status) {
-        String text = AppProcess.get(app.managementUrl("/observe/metrics")).body();
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*status=\"" + status + "\"[^}]*\\} (\\S+)$")
-                .matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
-    }
-
-    private record ScanRow(long id, String image, String status, int attempts, String error, String counts) {
-    }
-
-    private static List<ScanRow> scans(long runId) throws Exception {
-        List<ScanRow> rows = new ArrayList<>();
-        try (Connection c = pg.connect("trivy_job"); PreparedStatement ps = c.prepareStatement("SELECT id, image, "
-                + "status, attempts, error, critical, high, medium, low FROM scans WHERE run_id = ? ORDER BY image")) {
-            ps.setLong(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String counts = rs.getObject(6) == null ? null
-                            : rs.getInt(6) + "/" + rs.getInt(7) + "/" + rs.getInt(8) + "/" + rs.getInt(9);
-                    rows.add(new ScanRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5), counts));
-                }
-            }
-        }
-        return rows;
-    }
-
-    private static List<String> findings(long scanId) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = pg.connect("trivy_job"); PreparedStatement ps = c.prepareStatement(
-                "SELECT vuln_id, pkg_name, severity FROM vulnerabilities WHERE scan_id = ?")) {
-            ps.setLong(1, scanId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
-                }
-            }
-        }
-        return out;
     }
 }

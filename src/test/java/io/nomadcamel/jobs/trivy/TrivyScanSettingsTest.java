@@ -22,12 +22,13 @@ class TrivyScanSettingsTest {
 
     private static final String TOKEN = "settings-token";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static AppProcess app;
+    private static ScanJobApp app;
 
     @BeforeAll
     static void start() {
-        app = AppProcess.start(Map.of("API_TOKEN", TOKEN, "NOMAD_ADDR", "http://127.0.0.1:9"),
-                "jobs.scan.type=trivy-scan\n").awaitReady(Duration.ofSeconds(60));
+        // no database: the embedded H2 (the tables are read through the API only)
+        app = new ScanJobApp(AppProcess.start(Map.of("API_TOKEN", TOKEN, "NOMAD_ADDR", "http://127.0.0.1:9"),
+                "jobs.scan.type=trivy-scan\n").awaitReady(Duration.ofSeconds(60)), null, null, "scan", TOKEN);
     }
 
     @AfterAll
@@ -52,8 +53,8 @@ class TrivyScanSettingsTest {
         assertEquals("FAILED", run.path("state").asText(), run.toString());
         assertEquals("Missing setting trivy.server-addr (environment variable TRIVY_SERVER_ADDR)",
                 run.path("error").asText());
-        assertEquals(200, AppProcess.get(app.url("/api/jobs")).statusCode(), "the rest keeps working");
-        assertEquals(200, AppProcess.get(app.managementUrl("/observe/health/ready")).statusCode());
+        assertEquals(200, AppProcess.get(app.app.url("/api/jobs")).statusCode(), "the rest keeps working");
+        assertEquals(200, AppProcess.get(app.app.managementUrl("/observe/health/ready")).statusCode());
     }
 
     @Test
@@ -68,29 +69,16 @@ class TrivyScanSettingsTest {
     @Test
     void theScansApiAnswersOnH2() throws Exception {
         assertEquals(0, get("/api/scans").size());
-        HttpResponse<String> missing = AppProcess.get(app.url("/api/scans/ghcr.io/org/none:1"));
+        HttpResponse<String> missing = AppProcess.get(app.app.url("/api/scans/ghcr.io/org/none:1"));
         assertEquals(404, missing.statusCode());
         assertEquals("no scan of image 'ghcr.io/org/none:1'", JSON.readTree(missing.body()).path("error").asText());
     }
 
     private static JsonNode run(String input) throws Exception {
-        HttpResponse<String> r = app.api("POST", "/api/jobs/scan/runs", input, TOKEN);
-        assertEquals(202, r.statusCode(), r.body());
-        long id = JSON.readTree(r.body()).path("run_id").asLong();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            JsonNode run = get("/api/runs/" + id);
-            if (!run.path("state").asText().equals("PENDING") && !run.path("state").asText().equals("RUNNING")) {
-                return run;
-            }
-            assertTrue(System.nanoTime() < deadline, "run did not end: " + run);
-            Thread.sleep(100);
-        }
+        return app.awaitEnd(app.trigger(input));
     }
 
     private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = AppProcess.get(app.url(path));
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
+        return app.get(path);
     }
 }
