@@ -37,7 +37,7 @@ COPY --from=build /src/target/nomad-camel-jobs.jar nomad-camel-jobs.jar
 COPY application.properties application.properties
 COPY routes routes
 RUN mkdir -p /app/data /app/backups && chown -R ncj /app/data /app/backups
-ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin BACKUP_DIR=/app/backups
+ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin BACKUP_DIR=/app/backups TRIVY_CACHE_DIR=/app/data/trivy-cache
 USER ncj
 EXPOSE 8080 9090
 HEALTHCHECK --interval=30s --timeout=3s CMD curl -fs http://127.0.0.1:9090/observe/health/ready || exit 1
