@@ -73,8 +73,9 @@ public final class ImageScanner {
     private Attempt once(String image, RunContext run) {
         Path report = tempFile();
         try {
+            // Trivy's own TRIVY_* settings (cache dir, insecure registries) pass through; nothing else of ours does
             ProcessRunner.Result r = ProcessRunner.command(command(image)).env("TRIVY_TOKEN", settings.token())
-                    .stdoutTo(report).timeout(settings.timeout().plus(KILL_MARGIN)).in(run).run();
+                    .inheritEnv("TRIVY_").peer("trivy-server").stdoutTo(report).timeout(settings.timeout().plus(KILL_MARGIN)).in(run).run();
             if (r.exitCode() != 0) {
                 return new Attempt(null, FailureClassifier.classify(r.stderr()),
                         FailureClassifier.message(r.stderr(), r.exitCode()));

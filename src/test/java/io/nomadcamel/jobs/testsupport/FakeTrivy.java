@@ -42,11 +42,11 @@ public final class FakeTrivy implements AutoCloseable {
         return image.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    /** TRIVY_BIN and FAKE_TRIVY_DIR for the application's environment. */
+    /** TRIVY_BIN and TRIVY_FAKE_DIR for the application's environment. */
     public Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRIVY_BIN", SCRIPT.toString());
-        env.put("FAKE_TRIVY_DIR", dir.toString());
+        env.put("TRIVY_FAKE_DIR", dir.toString());
         return env;
     }
 
