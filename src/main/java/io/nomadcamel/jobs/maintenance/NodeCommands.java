@@ -28,9 +28,13 @@ public final class NodeCommands {
         return "ncj-maintenance-" + intentId + "-run-" + runId + ";";
     }
 
-    /** The command as sent: a comment line with the marker, then the command itself. */
+    /**
+     * The command as sent: a comment line with the marker, the command, then {@code exit $?}. The trailing exit keeps
+     * the shell (and so the marker) alive: bash 5.1+ and dash replace themselves with the last simple command of a
+     * {@code -c} string, which would take the marker out of every command line.
+     */
     public static String marked(String marker, String command) {
-        return "# " + marker + "\n" + command;
+        return "# " + marker + "\n" + command + "\nexit $?";
     }
 
     /** {@code du -sb} of a directory on the node, in bytes. */
