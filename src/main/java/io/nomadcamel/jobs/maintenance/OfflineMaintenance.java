@@ -10,6 +10,7 @@ import io.nomadcamel.jobs.maintenance.IntentStore.Intent;
 import io.nomadcamel.jobs.maintenance.NomadGroups.Placement;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import io.nomadcamel.jobs.ssh.CommandResult;
+import io.nomadcamel.jobs.ssh.CommandTimeoutException;
 import io.nomadcamel.jobs.ssh.RemoteSession;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -103,8 +104,16 @@ public final class OfflineMaintenance {
             current = env.intents().find(intent.id()).orElse(intent);
             run.progress("running the " + request.purpose() + " command on " + where.nodeName());
             commandStarted = true;
-            CommandResult result = session.execute(NodeCommands.marked(marker, request.command()), null,
-                    request.commandTimeout());
+            CommandResult result;
+            try {
+                result = session.execute(NodeCommands.marked(marker, request.command()), null,
+                        request.commandTimeout());
+            } catch (CommandTimeoutException e) {
+                // RemoteSession has killed the command's process group; the compensation checks it is gone
+                throw new MaintenanceException("the " + request.purpose() + " command on " + where.nodeName() + " "
+                        + (e.timeout() != null ? "did not finish within " + Durations.format(e.timeout())
+                                + " (command timeout) and was killed" : "was killed: the run was stopped"), e);
+            }
             put(out, run, "command_exit", result.exitCode());
             out.put("command_stdout", result.stdout());
             out.put("command_stderr", result.stderr());

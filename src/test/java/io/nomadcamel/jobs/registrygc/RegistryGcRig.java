@@ -69,6 +69,11 @@ final class RegistryGcRig implements AutoCloseable {
         resetCluster();
     }
 
+    /** One small image, so that the registry has a repository to garbage-collect. */
+    void seedImage() {
+        registry.client().pushImage("apps/base", "1", io.nomadcamel.jobs.testsupport.RegistryClient.randomLayer(1024));
+    }
+
     /** The registry job back to one running allocation on node-1, with the scale listener. */
     void resetCluster() throws IOException {
         nomad.reset();
