@@ -63,6 +63,9 @@ public final class ScaleBack {
         details.put("job_name", intent.job());
         details.put("group_name", intent.group());
         details.put("count", intent.originalCount());
+        if (intent.nodeName() != null) {
+            details.put("node_name", intent.nodeName());
+        }
         String target = intent.job() + "/" + intent.group();
 
         if (commandMayRun && intent.commandMarker() != null && intent.nodeAddr() != null) {
