@@ -135,8 +135,22 @@ public final class IntentRecovery {
         }
     }
 
+    /**
+     * The run as it is now. A run whose lease passed is marked ABANDONED by the scheduler of any live instance within
+     * a third of the lease; wait for that (briefly), so that marking does not overwrite what is recorded here.
+     */
+    private Run settled(Run before) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        Run run = env.scheduler().runs().find(before.id()).orElse(before);
+        while (run.state() == RunState.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            run = env.scheduler().runs().find(before.id()).orElse(run);
+        }
+        return run;
+    }
+
     private void recordOnRun(Run before, ScaleBack.Outcome outcome, String by) throws Exception {
-        Run run = env.scheduler().runs().find(before.id()).orElse(before); // it may have ended meanwhile
+        Run run = settled(before);
         Map<String, Object> result = new LinkedHashMap<>();
         if (run.result() != null && !run.result().isBlank()) {
             try {

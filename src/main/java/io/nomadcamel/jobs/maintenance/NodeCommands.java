@@ -72,7 +72,9 @@ public final class NodeCommands {
                 // never group 1 or 0: "kill -TERM -1" would signal every process of the user
                 "  [ -n \"$g\" ] && [ \"$g\" -gt 1 ] && groups=\"$groups $g\"",
                 "done",
-                "alive() { for g in $groups; do pgrep -g \"$g\" >/dev/null && return 0; done;"
+                // a killed process stays a zombie until reaped (by init, which in a container may be slow): dead
+                "alive() { for g in $groups; do ps -e -o pgid=,stat= | awk -v g=\"$g\" "
+                        + "'$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }' && return 0; done;"
                         + " pgrep -f " + pattern + " >/dev/null; }",
                 "for g in $groups; do kill -TERM -\"$g\" 2>/dev/null; done",
                 "for p in $leaders; do kill -TERM \"$p\" 2>/dev/null; done",
