@@ -31,7 +31,7 @@ import io.nomadcamel.jobs.testsupport.TempDirs;
  * 127.0.0.1) really stops the docker-registry process when scaled to 0 and starts it when scaled to 1, a real sshd
  * on 127.0.0.1 for the node, and a stand-in for {@code REGISTRY_GC_COMMAND} ({@link #gcScript()}) whose behaviour
  * the test picks with {@link #gcMode}: {@code real} runs {@code docker-registry garbage-collect}, {@code bad-config}
- * makes the real one fail, {@code hang} ignores SIGTERM and never ends.
+ * makes the real one fail, {@code hang} ignores SIGTERM and never ends, {@code busy} never ends but dies on SIGTERM.
  *
  * <p>Before every scale-up it checks that no garbage-collect process runs (the job's promise): violations are
  * collected for {@link #assertRegistryBack()}.
@@ -63,6 +63,7 @@ final class RegistryGcRig implements AutoCloseable {
                 "  bad-config) exec '" + program + "' garbage-collect \"$@\" '" + dir.resolve("no-such-config.yml")
                         + "' ;;",
                 "  hang) trap '' TERM; echo \"$$\" > '" + dir.resolve("started") + "'; while :; do sleep 1; done ;;",
+                "  busy) echo \"$$\" > '" + dir.resolve("started") + "'; while :; do sleep 1; done ;;",
                 "esac",
                 ""));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
