@@ -98,6 +98,17 @@ class RegistryGcNomadFaultsTest {
         rig.assertRegistryBack();
     }
 
+    @Test
+    void anUnknownNomadJobFailsAtOnceNamingItAndTouchesNothing() throws Exception {
+        JsonNode run = awaitFinished(app, trigger(app, "{\"job_name\":\"no-such-registry\"}"), Duration.ofSeconds(30));
+
+        assertEquals("FAILED", run.get("state").asText(), run.toString());
+        assertTrue(run.get("error").asText().startsWith("Nomad job 'no-such-registry' not found"),
+                run.get("error").asText());
+        assertEquals(List.of(), rig.nomad.requests("POST", "/v1/job/.*/scale"));
+        rig.assertRegistryBack();
+    }
+
     private static List<Integer> scaleCounts() throws Exception {
         List<Integer> counts = new ArrayList<>();
         for (FakeNomad.RecordedRequest r : rig.nomad.requests("POST", SCALE)) {
