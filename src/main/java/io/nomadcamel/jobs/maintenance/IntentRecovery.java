@@ -118,7 +118,7 @@ public final class IntentRecovery {
     private void compensate(Intent intent, Optional<Run> run, String me) {
         String target = intent.job() + "/" + intent.group();
         LOG.warn("Run {} took {} offline and is no longer alive ({}); compensating", intent.runId(), target,
-                run.map(r -> r.state().name()).orElse("not found"));
+                run.map(r -> r.state() + " on instance " + r.instance()).orElse("not in the run history"));
         String by = "recovery on instance " + me;
         ScaleBack.Outcome outcome = scaleBack.compensate(intent, true,
                 text -> LOG.info("Intent {} ({}): {}", intent.id(), target, text), by);

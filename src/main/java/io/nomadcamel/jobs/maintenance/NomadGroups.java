@@ -1,6 +1,5 @@
 package io.nomadcamel.jobs.maintenance;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -76,9 +75,9 @@ public final class NomadGroups {
             throw new MaintenanceException("Nomad node '" + node.path("Name").asText() + "' has neither the attribute "
                     + "unique.network.ip-address nor an HTTPAddr: no address to reach it over SSH");
         }
-        String host = URI.create("tcp://" + http).getHost();
-        return host == null ? http.substring(0, http.lastIndexOf(':') < 0 ? http.length() : http.lastIndexOf(':'))
-                : host.replace("[", "").replace("]", "");
+        int colon = http.lastIndexOf(':'); // HTTPAddr is host:port, an IPv6 host in brackets
+        String host = colon > 0 ? http.substring(0, colon) : http;
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     /** Sets the group's count; the message shows in Nomad's scaling events. */
