@@ -184,6 +184,19 @@ public final class RunStore {
         return sql.queryOne("SELECT " + COLUMNS + " FROM runs WHERE id = ?", RunStore::map, runId);
     }
 
+    /** Until when the run's instance holds it; empty once it ended. Others read a passed lease as a dead instance. */
+    public Optional<Instant> leaseUntil(long runId) throws SQLException {
+        return sql.queryOne("SELECT lease_until FROM runs WHERE id = ?", rs -> Sql.instant(rs, "lease_until"), runId);
+    }
+
+    /**
+     * Rewrites a run's result and error after the fact: what happened on its behalf once it had ended (e.g. crash
+     * recovery scaling back what the run took offline). State and times stay.
+     */
+    public boolean amend(long runId, String result, String error) throws SQLException {
+        return sql.update("UPDATE runs SET result = ?, error = ? WHERE id = ?", result, error, runId) == 1;
+    }
+
     /** History, newest first; job and state are optional filters. */
     public List<Run> list(String jobId, RunState state, int limit) throws SQLException {
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");

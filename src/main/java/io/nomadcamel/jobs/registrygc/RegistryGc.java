@@ -1,0 +1,148 @@
+package io.nomadcamel.jobs.registrygc;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+import io.nomadcamel.jobs.Settings;
+import org.apache.camel.Body;
+
+/**
+ * The registry-specific steps of {@code routes/registry-gc.camel.yaml} around the offline-maintenance building block:
+ * {@link #plan} turns the job's input into the maintenance request (the garbage-collect command, the data dir to
+ * measure), {@link #report} turns what the command printed into the run's result.
+ */
+public final class RegistryGc {
+
+    /** Input fields and their defaults (design §5); durations are optional overrides of maintenance.*. */
+    static final Map<String, Object> DEFAULTS = defaults();
+    static final Set<String> DURATIONS = Set.of("drain_timeout", "start_timeout", "gc_timeout");
+    /** The result lists at most this many digests; the counts are always complete. */
+    static final int LISTED_DIGESTS = 1000;
+
+    private final Supplier<Settings> settings;
+
+    public RegistryGc(Supplier<Settings> settings) {
+        this.settings = settings;
+    }
+
+    private static Map<String, Object> defaults() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("job_name", "registry");
+        d.put("group_name", null); // = job_name
+        d.put("registry_data_dir", "/mnt/gdrive/munchbox-data/registry");
+        d.put("registry_image", "registry:3");
+        d.put("dry_run", true);
+        d.put("delete_untagged", true);
+        return d;
+    }
+
+    /** Validates the input (naming any bad field) and builds the maintenance request. */
+    public Map<String, Object> plan(@Body Map<String, Object> input) {
+        Set<String> unknown = new TreeSet<>(input.keySet());
+        unknown.removeAll(DEFAULTS.keySet());
+        unknown.removeAll(DURATIONS);
+        if (!unknown.isEmpty()) {
+            Set<String> known = new TreeSet<>(DEFAULTS.keySet());
+            known.addAll(DURATIONS);
+            throw new IllegalArgumentException("unknown input field(s) " + unknown + " (registry-gc knows " + known
+                    + ")");
+        }
+        String job = text(input, "job_name");
+        String group = input.get("group_name") == null ? job : text(input, "group_name");
+        String dataDir = text(input, "registry_data_dir");
+        if (!dataDir.startsWith("/")) {
+            throw new IllegalArgumentException("registry_data_dir must be an absolute path on the node, got '"
+                    + dataDir + "'");
+        }
+        String image = text(input, "registry_image");
+        boolean dryRun = flag(input, "dry_run");
+        boolean deleteUntagged = flag(input, "delete_untagged");
+        String template = settings.get().string(GcCommand.SETTING, GcCommand.DEFAULT_TEMPLATE);
+
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("job_name", job);
+        request.put("group_name", group);
+        request.put("purpose", "registry-gc");
+        request.put("command", GcCommand.render(template, dataDir, image, dryRun, deleteUntagged));
+        request.put("measure_path", dataDir);
+        request.put("dry_run", dryRun);
+        request.put("delete_untagged", deleteUntagged);
+        copyDuration(input, "drain_timeout", request, "drain_timeout");
+        copyDuration(input, "start_timeout", request, "start_timeout");
+        copyDuration(input, "gc_timeout", request, "command_timeout");
+        return request;
+    }
+
+    /** The run's result from the offline maintenance's output (design §5 names, plus the digests and summary). */
+    public Map<String, Object> report(@Body Map<String, Object> done) {
+        GcOutput gc = GcOutput.parse(String.valueOf(done.getOrDefault("command_stdout", "")));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("node_name", done.get("node_name"));
+        result.put("node_addr", done.get("node_addr"));
+        result.put("dry_run", done.get("dry_run"));
+        result.put("blobs_deleted", gc.eligibleBlobs().size());
+        result.put("manifests_deleted", gc.eligibleManifests().size());
+        long before = ((Number) done.get("before_bytes")).longValue();
+        long after = ((Number) done.get("after_bytes")).longValue();
+        result.put("before_bytes", before);
+        result.put("after_bytes", after);
+        result.put("bytes_reclaimed", ByteSizes.iec(before - after));
+        if (gc.summary() != null) {
+            result.put("blobs_marked", gc.summary().blobsMarked());
+            result.put("summary", gc.summary().line());
+        } else {
+            result.put("warnings", List.of("garbage-collect printed no summary line ('<N> blobs marked, <M> blobs and "
+                    + "<K> manifests eligible for deletion'): its output may have been cut short"));
+        }
+        result.put("eligible_blobs", first(gc.eligibleBlobs()));
+        result.put("eligible_manifests", first(gc.eligibleManifests()));
+        result.put("compensation", done.get("compensation"));
+        return result;
+    }
+
+    private static List<String> first(List<String> digests) {
+        return digests.size() <= LISTED_DIGESTS ? digests : digests.subList(0, LISTED_DIGESTS);
+    }
+
+    private static String text(Map<String, Object> input, String field) {
+        Object value = input.containsKey(field) ? input.get(field) : DEFAULTS.get(field);
+        if (!(value instanceof String s) || s.isBlank()) {
+            throw new IllegalArgumentException(field + " must be a non-empty string, got " + describe(value));
+        }
+        return s.trim();
+    }
+
+    private static boolean flag(Map<String, Object> input, String field) {
+        Object value = input.containsKey(field) ? input.get(field) : DEFAULTS.get(field);
+        if (!(value instanceof Boolean b)) {
+            throw new IllegalArgumentException(field + " must be true or false, got " + describe(value));
+        }
+        return b;
+    }
+
+    private static void copyDuration(Map<String, Object> input, String field, Map<String, Object> request,
+            String as) {
+        Object value = input.get(field);
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof String s) || s.isBlank()) {
+            throw new IllegalArgumentException(field + " must be a duration such as 90s, 10m or 2h, got "
+                    + describe(value));
+        }
+        try {
+            io.nomadcamel.jobs.Durations.parse(s.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + " must be a duration such as 90s, 10m or 2h, got '" + s + "'");
+        }
+        request.put(as, s.trim());
+    }
+
+    private static String describe(Object value) {
+        return value instanceof String ? "'" + value + "'" : String.valueOf(value);
+    }
+}

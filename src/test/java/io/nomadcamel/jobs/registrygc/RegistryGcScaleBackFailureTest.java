@@ -1,0 +1,133 @@
+package io.nomadcamel.jobs.registrygc;
+
+import static io.nomadcamel.jobs.registrygc.RegistryGcRig.JSON;
+import static io.nomadcamel.jobs.registrygc.RegistryGcRig.awaitFinished;
+import static io.nomadcamel.jobs.registrygc.RegistryGcRig.awaitRun;
+import static io.nomadcamel.jobs.registrygc.RegistryGcRig.trigger;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nomadcamel.jobs.testsupport.AppProcess;
+import io.nomadcamel.jobs.testsupport.FakeNomad;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scale-back itself keeps failing (Nomad answers 503): the run fails with CRITICAL in its error and its result,
+ * an ERROR log line carries severity CRITICAL, the gauge ncj_maintenance_scale_back_failed is 1 and stays 1 while
+ * recovery passes fail, and falls to 0 once recovery scaled the registry back and recorded it on the run.
+ */
+class RegistryGcScaleBackFailureTest {
+
+    private static final String SCALE = "/v1/job/registry/scale";
+    private static RegistryGcRig rig;
+    private static AppProcess app;
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        rig = new RegistryGcRig();
+        rig.seedImage(); // garbage-collect fails on a registry without any repository
+        Map<String, String> env = rig.env(rig.gcScript() + " {flags}");
+        env.put("MAINTENANCE_SCALE_BACK_ATTEMPTS", "2");
+        app = AppProcess.start(env, rig.jobConfig(true)).awaitReady(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+        rig.close();
+    }
+
+    @BeforeEach
+    void freshCluster() throws Exception {
+        rig.resetCluster();
+    }
+
+    @Test
+    void aFailedScaleBackIsCriticalUntilRecoveryScalesTheRegistryBack() throws Exception {
+        // 2 attempts of 4 calls in the run, then 2 more from the first recovery pass, then it gets through
+        rig.nomad.onScale("registry", (group, from, to) -> {
+            if (to == 0) {
+                rig.nomad.failNext("POST", SCALE, 12, 503, "rpc error: No cluster leader");
+            }
+        });
+
+        long id = trigger(app, null);
+        JsonNode failed = awaitFinished(app, id, Duration.ofSeconds(60));
+
+        assertEquals("FAILED", failed.get("state").asText(), failed.toString());
+        assertTrue(failed.get("error").asText().startsWith("CRITICAL: scale-back of registry/registry to 1 failed"),
+                failed.get("error").asText());
+        assertEquals("failed", failed.get("result").get("compensation").get("status").asText());
+        assertTrue(criticalLogLines().stream().anyMatch(l -> l.contains("registry/registry is still offline")),
+                "an ERROR line with severity CRITICAL");
+
+        JsonNode recovered = awaitRun(app, id, Duration.ofSeconds(30), "recovery to record its scale-back",
+                r -> "scaled back".equals(r.path("result").path("compensation").path("status").asText()));
+        assertEquals("FAILED", recovered.get("state").asText());
+        assertTrue(recovered.get("result").get("compensation").get("by").asText().startsWith("recovery on instance"));
+        assertTrue(recovered.get("error").asText().contains("compensated after the run ended"),
+                recovered.get("error").asText());
+        rig.assertRegistryBack();
+        assertEquals(0.0, gauge(), "the gauge falls once a scale-back succeeded");
+        List<Integer> counts = scaleCounts();
+        assertEquals(0, counts.get(0));
+        assertEquals(13, counts.subList(1, counts.size()).stream().filter(c -> c == 1).count(), counts.toString());
+    }
+
+    @Test
+    void theCriticalGaugeStaysUpWhileTheScaleBackFails() throws Exception {
+        rig.nomad.onScale("registry", (group, from, to) -> {
+            if (to == 0) {
+                rig.nomad.failNext("POST", SCALE, 10_000, 503, "rpc error: No cluster leader");
+            }
+        });
+        long id = trigger(app, null);
+        awaitFinished(app, id, Duration.ofSeconds(60));
+        assertEquals(1.0, gauge());
+        Thread.sleep(3_000); // recovery passes keep failing meanwhile
+        assertEquals(1.0, gauge(), "still up: no scale-back has succeeded");
+        assertEquals(0, rig.nomad.groupCount("registry", "registry"));
+
+        rig.nomad.reset(); // faults gone; the cluster as it stands: registry at 0
+        rig.nomad.addNode("node-1", "127.0.0.1");
+        rig.nomad.addJob("registry").group("registry", 0).task("registry", "docker", "registry:3");
+        rig.nomad.onScale("registry", (group, from, to) -> rig.registry.startProcess());
+        awaitRun(app, id, Duration.ofSeconds(30), "recovery to scale back",
+                r -> "scaled back".equals(r.path("result").path("compensation").path("status").asText()));
+        assertEquals(0.0, gauge());
+        rig.assertRegistryBack();
+    }
+
+    private static List<Integer> scaleCounts() throws Exception {
+        List<Integer> counts = new ArrayList<>();
+        for (FakeNomad.RecordedRequest r : rig.nomad.requests("POST", SCALE)) {
+            counts.add(JSON.readTree(r.body()).get("Count").asInt());
+        }
+        return counts;
+    }
+
+    private static List<String> criticalLogLines() {
+        return app.output().lines().filter(l -> l.contains("\"level\":\"ERROR\"")
+                && l.contains("\"severity\":\"CRITICAL\"")).toList();
+    }
+
+    /** ncj_maintenance_scale_back_failed{job="registry",group="registry"} from /observe/metrics. */
+    private static double gauge() {
+        String metrics = AppProcess.get(app.managementUrl("/observe/metrics")).body();
+        return metrics.lines().filter(l -> l.startsWith("ncj_maintenance_scale_back_failed{")
+                && l.contains("job=\"registry\"") && l.contains("group=\"registry\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no ncj_maintenance_scale_back_failed in:\n" + metrics));
+    }
+}
