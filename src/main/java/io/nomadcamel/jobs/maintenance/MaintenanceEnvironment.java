@@ -2,8 +2,6 @@ package io.nomadcamel.jobs.maintenance;
 
 import javax.sql.DataSource;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.nomad.NomadClient;
 import io.nomadcamel.jobs.scheduler.Scheduler;
@@ -87,8 +85,7 @@ public final class MaintenanceEnvironment implements AutoCloseable {
             synchronized (this) {
                 m = metrics;
                 if (m == null) {
-                    MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
-                    m = new MaintenanceMetrics(meters != null ? meters : new SimpleMeterRegistry());
+                    m = new MaintenanceMetrics(io.nomadcamel.jobs.Meters.of(camel));
                     metrics = m;
                 }
             }

@@ -78,7 +78,7 @@ public final class RegistryGc {
     }
 
     /** The run's result from the offline maintenance's output (design §5 names, plus the digests and summary). */
-    public Map<String, Object> report(@Body Map<String, Object> done) {
+    public Map<String, Object> report(@Body Map<String, Object> done, org.apache.camel.Exchange exchange) {
         GcOutput gc = GcOutput.parse(String.valueOf(done.getOrDefault("command_stdout", "")));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("node_name", done.get("node_name"));
@@ -91,6 +91,11 @@ public final class RegistryGc {
         result.put("before_bytes", before);
         result.put("after_bytes", after);
         result.put("bytes_reclaimed", ByteSizes.iec(before - after));
+        if (!Boolean.TRUE.equals(done.get("dry_run")) && before > after) {
+            io.micrometer.core.instrument.Counter.builder("ncj_registry_gc_bytes_reclaimed_total")
+                    .description("bytes the registry's garbage collection freed").register(
+                            io.nomadcamel.jobs.Meters.of(exchange.getContext())).increment(before - after);
+        }
         if (gc.summary() != null) {
             result.put("blobs_marked", gc.summary().blobsMarked());
             result.put("summary", gc.summary().line());

@@ -4,8 +4,7 @@ import java.util.Properties;
 
 import javax.sql.DataSource;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nomadcamel.jobs.Meters;
 import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.store.Database;
 import io.nomadcamel.jobs.store.Sql;
@@ -64,10 +63,8 @@ public final class SchedulerService extends EventNotifierSupport implements Star
         registry.loadProperties(jobProperties);
         Sql sql = new Sql(dataSource);
         registry.loadStored(new JobStore(sql)).forEach(LOG::warn);
-        MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
         RunExecutor executor = new RunExecutor(camel);
-        SchedulerMetrics metrics = new SchedulerMetrics(meters != null ? meters : new SimpleMeterRegistry(),
-                executor::activeCount);
+        SchedulerMetrics metrics = new SchedulerMetrics(Meters.of(camel), executor::activeCount);
         scheduler = new Scheduler(config, registry, sql, executor, metrics, onSlot -> new QuartzTicker(dataSource,
                 !database.embedded(), config.instanceId(), config.clusterCheckin().toMillis(), onSlot));
     }

@@ -1,8 +1,10 @@
 package io.nomadcamel.jobs.trivy;
 
+import java.util.Map;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nomadcamel.jobs.Meters;
 import org.apache.camel.CamelContext;
 
 /**
@@ -22,6 +24,13 @@ final class TrivyMetrics {
         MeterRegistry meters = registry();
         Counter.builder("ncj_trivy_scans_total").description("image scans stored, by status")
                 .tag("job", jobId).tag("status", scan.status().text()).register(meters).increment();
+        if (scan.ok() && scan.counts() != null) {
+            Map<String, Object> bySeverity = scan.counts().toMap();
+            bySeverity.forEach((severity, n) -> Counter.builder("ncj_trivy_findings_total")
+                    .description("vulnerability findings stored, by severity (one per vulnerability per package)")
+                    .tag("job", jobId).tag("severity", severity).register(meters)
+                    .increment(((Number) n).doubleValue()));
+        }
         if (!scan.ok()) {
             Counter.builder("ncj_trivy_scan_failures_total")
                     .description("images whose scan failed (pull_failed, error, parse_failed)")
@@ -29,12 +38,10 @@ final class TrivyMetrics {
         }
     }
 
-    /** The application's Prometheus registry, found at first use (configuration classes run in any order). */
     private MeterRegistry registry() {
         MeterRegistry r = registry;
         if (r == null) {
-            r = camel.getRegistry().findSingleByType(MeterRegistry.class);
-            registry = r = r != null ? r : new SimpleMeterRegistry();
+            registry = r = Meters.of(camel);
         }
         return r;
     }
