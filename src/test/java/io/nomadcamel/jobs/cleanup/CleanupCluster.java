@@ -37,7 +37,7 @@ final class CleanupCluster implements AutoCloseable {
     static final String SUBNET = "127.0.0.";
 
     /** A node: its Nomad name, address, sshd, real data folder and command log. */
-    record Node(String name, String ip, SshdServer sshd, Path dir, Path commandLog) {
+    record Node(String name, String ip, SshdServer sshd, Path dir, Path commandLog, Path spans) {
 
         /** The commands this node ran, in order, each as sent (RemoteSession's "echo $$" line included). */
         List<String> commands() {
@@ -89,16 +89,32 @@ final class CleanupCluster implements AutoCloseable {
         }
     }
 
-    /** A healthy node named node-<n>. */
-    Node addNode() {
-        return addNode(UnaryOperator.identity(), Duration.ZERO);
+    /**
+     * How a test node behaves beyond its sshd: every command may start late (a slow node), its {@code rm} may be
+     * slow (a shim on the PATH sleeps first: a delete a stop can interrupt), and the start and end time of each
+     * command may be recorded in {@link Node#spans()}. Recording spans keeps the wrapper shell alive around the
+     * command, so "echo $$" then names the inner shell, not the process group a stop kills: use it only where nothing
+     * is stopped.
+     */
+    record Behaviour(Duration commandDelay, Duration rmDelay, boolean recordSpans) {
+        static final Behaviour NORMAL = new Behaviour(Duration.ZERO, Duration.ZERO, false);
     }
 
-    /**
-     * A node whose sshd is built with {@code variant} applied (e.g. a broken host certificate) and whose every
-     * command starts {@code commandDelay} late (a slow node).
-     */
-    Node addNode(UnaryOperator<SshdServer.Builder> variant, Duration commandDelay) {
+    /** A healthy node named node-<n>. */
+    Node addNode() {
+        return addNode(UnaryOperator.identity(), Behaviour.NORMAL);
+    }
+
+    /** A node whose sshd is built with {@code variant} applied, e.g. a broken host certificate. */
+    Node addNode(UnaryOperator<SshdServer.Builder> variant) {
+        return addNode(variant, Behaviour.NORMAL);
+    }
+
+    Node addNode(Behaviour behaviour) {
+        return addNode(UnaryOperator.identity(), behaviour);
+    }
+
+    Node addNode(UnaryOperator<SshdServer.Builder> variant, Behaviour behaviour) {
         int n = ++next;
         String name = "node-" + n;
         String ip = SUBNET + (40 + n);
@@ -106,13 +122,11 @@ final class CleanupCluster implements AutoCloseable {
             Path nodeRoot = Files.createDirectories(root.resolve(name));
             Path dir = Files.createDirectories(nodeRoot.resolve("data"));
             Path log = nodeRoot.resolve("commands.log");
-            String delay = commandDelay.isZero() ? "" : "sleep " + commandDelay.toMillis() / 1000.0 + "; ";
+            Path spans = nodeRoot.resolve("spans.log");
+            Path wrapper = wrapper(nodeRoot, log, spans, behaviour);
             SshdServer sshd = variant.apply(SshdServer.builder().authorities(cas).listenAddress(ip).port(port)
-                    .privateMount(dir, dataDir)
-                    .forceCommand("printf '%s\\0' \"$SSH_ORIGINAL_COMMAND\" >> " + log + "; " + delay
-                            + "exec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\""))
-                    .build();
-            Node node = new Node(name, ip, sshd, dir, log);
+                    .privateMount(dir, dataDir).forceCommand(wrapper.toString())).build();
+            Node node = new Node(name, ip, sshd, dir, log, spans);
             nodes.add(node);
             sshd.start();
             nomad.addNode(name, ip);
@@ -122,13 +136,48 @@ final class CleanupCluster implements AutoCloseable {
         }
     }
 
+    /** The node's ForceCommand: logs the command sent, then runs it as sshd would have. */
+    private static Path wrapper(Path nodeRoot, Path log, Path spans, Behaviour b) throws IOException {
+        StringBuilder script = new StringBuilder("#!/bin/sh\n")
+                .append("printf '%s\\0' \"$SSH_ORIGINAL_COMMAND\" >> '").append(log).append("'\n");
+        if (!b.rmDelay().isZero()) {
+            Path shims = Files.createDirectories(nodeRoot.resolve("shims"));
+            executable(shims.resolve("rm"), "#!/bin/sh\nsleep " + seconds(b.rmDelay()) + "\nexec /bin/rm \"$@\"\n");
+            script.append("PATH='").append(shims).append("':$PATH; export PATH\n");
+        }
+        if (b.recordSpans()) {
+            script.append("s=$(date +%s.%N)\n");
+        }
+        if (!b.commandDelay().isZero()) {
+            script.append("sleep ").append(seconds(b.commandDelay())).append('\n');
+        }
+        if (b.recordSpans()) {
+            script.append("/bin/sh -c \"$SSH_ORIGINAL_COMMAND\"; rc=$?\n")
+                    .append("echo \"$s $(date +%s.%N)\" >> '").append(spans).append("'\nexit $rc\n");
+        } else {
+            script.append("exec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"\n");
+        }
+        return executable(nodeRoot.resolve("force-command.sh"), script.toString());
+    }
+
+    private static String seconds(Duration d) {
+        return String.valueOf(d.toMillis() / 1000.0);
+    }
+
+    private static Path executable(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
     /** A node Nomad reports as ready at an address where no sshd listens. */
     Node addUnreachableNode() {
         int n = ++next;
         String name = "node-" + n;
         String ip = SUBNET + (40 + n);
         nomad.addNode(name, ip);
-        return new Node(name, ip, null, root.resolve(name), root.resolve(name).resolve("commands.log"));
+        return new Node(name, ip, null, root.resolve(name), root.resolve(name).resolve("commands.log"),
+                root.resolve(name).resolve("spans.log"));
     }
 
     /** The path every node's data dir is seen at over SSH: the job's data_dir. */
@@ -189,6 +238,14 @@ final class CleanupCluster implements AutoCloseable {
         }
         Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(age)));
         return p;
+    }
+
+    /** A symlink {@code name} → {@code target}, the link's own mtime {@code age} ago (the target is not touched). */
+    static Path symlink(Path dir, String name, String target, Duration age) throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve(name), Path.of(target));
+        Files.getFileAttributeView(link, java.nio.file.attribute.BasicFileAttributeView.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(FileTime.from(Instant.now().minus(age)), null, null);
+        return link;
     }
 
     @Override
