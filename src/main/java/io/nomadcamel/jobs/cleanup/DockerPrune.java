@@ -62,11 +62,8 @@ public final class DockerPrune {
     }
 
     static long bytes(String number, String unit) {
-        double value = Double.parseDouble(number);
+        // "B" is power 0; "kB" 1, "MB" 2, ...: the prefix's place in go-units' decimal list
         int power = "BKMGTPEZY".indexOf(unit.toUpperCase(Locale.ROOT).charAt(0));
-        if (unit.length() == 1) {
-            power = 0;
-        }
-        return Math.round(value * Math.pow(1000, power));
+        return Math.round(Double.parseDouble(number) * Math.pow(1000, power));
     }
 }
