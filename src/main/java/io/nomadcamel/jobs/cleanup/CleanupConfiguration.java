@@ -1,5 +1,7 @@
 package io.nomadcamel.jobs.cleanup;
 
+import java.util.function.Consumer;
+
 import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.CamelConfiguration;
@@ -20,23 +22,45 @@ public class CleanupConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        ProducerTemplate[] producer = new ProducerTemplate[1];
-        NodeCleanupJob job = new NodeCleanupJob(() -> new Settings(context), node -> {
-            synchronized (producer) {
-                if (producer[0] == null) {
-                    producer[0] = context.createProducerTemplate();
-                }
-            }
+        // Settings only wraps the properties component: made here, it does not depend on AppConfiguration's order
+        NodeCleanupJob job = new NodeCleanupJob(() -> new Settings(context), new NodeRouteCaller(context));
+        context.getRegistry().bind("nodeCleanup", job);
+        context.getRegistry().bind("nodeCleanupSteps", new NodeSteps());
+    }
+
+    /** Sends one node through the per-node route, on the calling worker thread; the route's exception is thrown. */
+    static final class NodeRouteCaller implements Consumer<NodeCleanup> {
+        private final CamelContext context;
+        private volatile ProducerTemplate producer;
+
+        NodeRouteCaller(CamelContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void accept(NodeCleanup node) {
             Exchange exchange = new DefaultExchange(context);
             exchange.setProperty(RunContext.PROPERTY, node.job().run());
             exchange.getIn().setBody(node);
-            Exchange done = producer[0].send(NODE_ROUTE, exchange);
+            Exchange done = producer().send(NODE_ROUTE, exchange);
             if (done.getException() != null) {
                 throw new NodeFailure(done.getException());
             }
-        });
-        context.getRegistry().bind("nodeCleanup", job);
-        context.getRegistry().bind("nodeCleanupSteps", new NodeSteps());
+        }
+
+        /** Made at first use: a template made while the context is still being configured would not be started. */
+        private ProducerTemplate producer() {
+            ProducerTemplate p = producer;
+            if (p == null) {
+                synchronized (this) {
+                    if (producer == null) {
+                        producer = context.createProducerTemplate();
+                    }
+                    p = producer;
+                }
+            }
+            return p;
+        }
     }
 
     /** A node's route ended with an exception; its message is the node's error. */

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.nomadcamel.jobs.scheduler.RunContext;
 import io.nomadcamel.jobs.ssh.RemoteShell;
+import io.nomadcamel.jobs.ssh.SshSettings;
 
 /** One node-cleanup run as it moves through its route: its input, its clients and its nodes. */
 public final class CleanupRun {
@@ -13,14 +14,16 @@ public final class CleanupRun {
     private final RunContext run;
     private final NomadNodes nomad;
     private final String dockerBin;
+    private final SshSettings ssh;
     private final List<NodeCleanup> nodes = new ArrayList<>();
     private volatile RemoteShell shell;
 
-    CleanupRun(CleanupInput input, RunContext run, NomadNodes nomad, String dockerBin) {
+    CleanupRun(CleanupInput input, RunContext run, NomadNodes nomad, String dockerBin, SshSettings ssh) {
         this.input = input;
         this.run = run;
         this.nomad = nomad;
         this.dockerBin = dockerBin;
+        this.ssh = ssh;
     }
 
     public CleanupInput input() {
@@ -37,6 +40,10 @@ public final class CleanupRun {
 
     String dockerBin() {
         return dockerBin;
+    }
+
+    SshSettings ssh() {
+        return ssh;
     }
 
     public List<NodeCleanup> nodes() {

@@ -124,10 +124,6 @@ public final class NodeCleanup {
         done = true;
     }
 
-    boolean isDone() {
-        return done;
-    }
-
     /** Closes the SSH session, if one is open. */
     void closeSession() {
         RemoteSession s = session;

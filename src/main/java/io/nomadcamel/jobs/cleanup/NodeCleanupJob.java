@@ -38,8 +38,8 @@ public class NodeCleanupJob {
     public CleanupRun prepare(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
         CleanupInput in = CleanupInput.from(input);
         Settings s = settings.get();
-        SshSettings.from(s);
-        CleanupRun cleanup = new CleanupRun(in, run, new NomadNodes(NomadClient.from(s)), s.string(DOCKER_BIN, "docker"));
+        CleanupRun cleanup = new CleanupRun(in, run, new NomadNodes(NomadClient.from(s)), s.string(DOCKER_BIN, "docker"),
+                SshSettings.from(s));
         in.describe().forEach(run::putResult);
         run.progress("node-cleanup" + (in.dryRun() ? " (dry run)" : "") + ": looking for ready nodes");
         return cleanup;
@@ -64,7 +64,7 @@ public class NodeCleanupJob {
         }
         RunContext run = cleanup.run();
         List<Map<String, Object>> finished = new ArrayList<>();
-        try (RemoteShell shell = RemoteShell.start(SshSettings.from(settings.get()))) {
+        try (RemoteShell shell = RemoteShell.start(cleanup.ssh())) {
             cleanup.shell(shell);
             ParallelNodes.forEach(cleanup.nodes(), cleanup.input().nodeConcurrency(), run, nodeRoute, node -> {
                 // kept as the run goes, so a run stopped or timed out half-way still shows the nodes it finished

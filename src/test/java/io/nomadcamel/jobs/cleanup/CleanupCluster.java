@@ -6,10 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -225,27 +223,6 @@ final class CleanupCluster implements AutoCloseable {
 
     List<Node> nodes() {
         return List.copyOf(nodes);
-    }
-
-    /** Creates a folder (with a file in it) or a file, then sets its mtime to exactly {@code age} ago. */
-    static Path entry(Path dir, String name, Duration age, boolean folder) throws IOException {
-        Path p = dir.resolve(name);
-        if (folder) {
-            Files.createDirectory(p);
-            Files.writeString(p.resolve("payload.txt"), "left by " + name);
-        } else {
-            Files.writeString(p, "file " + name);
-        }
-        Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(age)));
-        return p;
-    }
-
-    /** A symlink {@code name} → {@code target}, the link's own mtime {@code age} ago (the target is not touched). */
-    static Path symlink(Path dir, String name, String target, Duration age) throws IOException {
-        Path link = Files.createSymbolicLink(dir.resolve(name), Path.of(target));
-        Files.getFileAttributeView(link, java.nio.file.attribute.BasicFileAttributeView.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(FileTime.from(Instant.now().minus(age)), null, null);
-        return link;
     }
 
     @Override

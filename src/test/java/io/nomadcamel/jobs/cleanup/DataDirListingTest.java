@@ -24,7 +24,7 @@ class DataDirListingTest {
         Path dir = TempDirs.create("listing");
         try {
             Map<String, Character> expected = new TreeMap<>();
-            for (String name : NodeCleanupSshTest.ODD_NAMES) {
+            for (String name : DataDirs.ODD_NAMES) {
                 Files.createDirectory(dir.resolve(name));
                 expected.put(name, 'd');
             }

@@ -1,6 +1,6 @@
 package io.nomadcamel.jobs.cleanup;
 
-import static io.nomadcamel.jobs.cleanup.CleanupCluster.entry;
+import static io.nomadcamel.jobs.cleanup.DataDirs.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -27,7 +27,7 @@ public final class NodeCleanupBench {
                     CleanupCluster.Node node = cluster.addNode(new CleanupCluster.Behaviour(delay, Duration.ZERO,
                             false));
                     for (int e = 0; e < 40; e++) {
-                        CleanupCluster.entry(node.dir(), "job-" + e, Duration.ofDays(e % 14), true);
+                        DataDirs.entry(node.dir(), "job-" + e, Duration.ofDays(e % 14), true);
                     }
                 }
                 try (CleanupJobRunner runner = new CleanupJobRunner(cluster.settings())) {
