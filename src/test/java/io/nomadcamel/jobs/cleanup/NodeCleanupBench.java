@@ -52,6 +52,9 @@ public final class NodeCleanupBench {
                             seconds(parallel.took()));
                     System.out.printf(Locale.ROOT, "  ratio parallel/sequential: %.3f (target <= 0.2: %s)%n", ratio,
                             ratio <= 0.2 ? "met" : "NOT met");
+                    System.out.printf(Locale.ROOT, "  per node beyond the delay, one by one: %.3f s (Nomad calls, SSH "
+                            + "handshake, channel, find)%n", (seconds(sequential.took()) - nodes * seconds(delay))
+                            / nodes);
                     System.out.println("  totals of each run: " + parallel.totals());
                 }
             }
