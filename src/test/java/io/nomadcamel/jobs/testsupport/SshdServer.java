@@ -281,9 +281,17 @@ public final class SshdServer extends ServerFixture {
         return process;
     }
 
-    /** {@code @cert-authority [127.0.0.1]:<port>,[localhost]:<port> <host CA public key>}. */
+    /**
+     * {@code @cert-authority [127.0.0.1]:<port>,[localhost]:<port> <host CA public key>}, or with the server's own
+     * address when it listens elsewhere.
+     */
     public String knownHostsLine() {
-        return authorities.knownHostsLine(port);
+        String line = authorities.knownHostsLine(port);
+        if (options.listenAddress.equals(HOST)) {
+            return line;
+        }
+        return "@cert-authority [" + options.listenAddress + "]:" + port + line.substring(line.indexOf(' ',
+                "@cert-authority ".length()));
     }
 
     /** Writes a known_hosts file that trusts this server by its host CA, as an OpenSSH client would use it. */
