@@ -9,4 +9,9 @@ public final class RunContextAccess {
     public static void stop(RunContext run, String reason) {
         run.stop(RunState.CANCELLED, reason);
     }
+
+    /** Makes {@code thread} the run's thread, which a stop interrupts, as the scheduler's executor does. */
+    public static void bindThread(RunContext run, Thread thread) {
+        run.bindThread(thread);
+    }
 }

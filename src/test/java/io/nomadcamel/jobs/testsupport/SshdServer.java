@@ -46,6 +46,12 @@ public final class SshdServer extends ServerFixture {
         private boolean hostCertificate = true;
         private boolean signedByAnotherCa;
         private String kexAlgorithms;
+        private String listenAddress = HOST;
+        private boolean principalsSet;
+        private int fixedPort;
+        private Path mountSource;
+        private Path mountTarget;
+        private String forceCommand;
 
         /** Trust (and be trusted through) these CAs instead of making its own; the caller closes them. */
         public Builder authorities(SshCertificateAuthorities shared) {
@@ -59,6 +65,42 @@ public final class SshdServer extends ServerFixture {
          */
         public Builder hostPrincipals(String commaSeparated) {
             this.principals = commaSeparated;
+            this.principalsSet = true;
+            return this;
+        }
+
+        /**
+         * Listens on this loopback address (any of 127.0.0.0/8 works on Linux without configuration) instead of
+         * 127.0.0.1; unless {@link #hostPrincipals} says otherwise, the host certificate then names only it.
+         */
+        public Builder listenAddress(String address) {
+            this.listenAddress = address;
+            return this;
+        }
+
+        /** Listens on this port instead of a free one: several nodes on distinct addresses share one SSH port. */
+        public Builder port(int port) {
+            this.fixedPort = port;
+            return this;
+        }
+
+        /**
+         * Runs sshd in a mount namespace of its own ({@code unshare --mount}, as root) in which {@code target} shows
+         * the content of {@code source}: several nodes on one machine each see their own folder at one path, as
+         * Nomad clients each have their own /opt/nomad/data. {@code target} must exist.
+         */
+        public Builder privateMount(Path source, Path target) {
+            this.mountSource = source;
+            this.mountTarget = target;
+            return this;
+        }
+
+        /**
+         * sshd's ForceCommand: runs instead of each command, which it finds in {@code $SSH_ORIGINAL_COMMAND}; e.g.
+         * {@code sleep 1; exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"} for a slow node.
+         */
+        public Builder forceCommand(String command) {
+            this.forceCommand = command;
             return this;
         }
 
@@ -105,24 +147,55 @@ public final class SshdServer extends ServerFixture {
         if (options.hostCertificate) {
             Path signer = options.signedByAnotherCa ? SshCertificateAuthorities.newKey(dir, "other_host_ca")
                     : authorities.hostCaPrivateKey();
-            hostCertificate = SshCertificateAuthorities.signHostKey(signer, hostKey, options.principals,
-                    options.validity);
+            String principals = options.principalsSet || options.listenAddress.equals(HOST) ? options.principals
+                    : options.listenAddress;
+            hostCertificate = SshCertificateAuthorities.signHostKey(signer, hostKey, principals, options.validity);
         }
         if (Programs.isRoot()) {
             ensurePrivilegeSeparationDir();
         }
-        port = Ports.free();
+        port = options.fixedPort > 0 ? options.fixedPort : Ports.free();
         Path config = dir.resolve("sshd_config");
         Files.writeString(config, config(hostKey, hostCertificate));
-        process = ChildProcess.start("sshd", List.of(sshd.toString(), "-D", "-e", "-f", config.toString()), Map.of(),
-                dir, dir.resolve("sshd.log"));
-        process.awaitPort(port, Duration.ofSeconds(20));
+        List<String> command = new java.util.ArrayList<>(List.of(sshd.toString(), "-D", "-e", "-f",
+                config.toString()));
+        if (options.mountSource != null) {
+            // unshare execs the shell, which execs sshd: one process, in a namespace that ends with it
+            command.addAll(0, List.of(Programs.require("unshare", "util-linux").toString(), "--mount",
+                    "--propagation", "private", "--", "/bin/sh", "-c", "mount --bind -- \"$1\" \"$2\" && shift 2 "
+                            + "&& exec \"$@\"", "sh", options.mountSource.toString(),
+                    options.mountTarget.toString()));
+        }
+        process = ChildProcess.start("sshd", command, Map.of(), dir, dir.resolve("sshd.log"));
+        awaitListening(Duration.ofSeconds(20));
+    }
+
+    private void awaitListening(Duration timeout) {
+        if (options.listenAddress.equals(HOST)) {
+            process.awaitPort(port, timeout);
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.alive()) {
+                throw new IllegalStateException("sshd exited with " + process.process().exitValue()
+                        + " before listening on " + options.listenAddress + ":" + port + ":\n" + process.output());
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(options.listenAddress, port), 200);
+                return;
+            } catch (IOException notYet) {
+                Ports.sleep(50);
+            }
+        }
+        throw new IllegalStateException("sshd did not listen on " + options.listenAddress + ":" + port + " within "
+                + timeout + ":\n" + process.output());
     }
 
     private String config(Path hostKey, Path hostCertificate) {
         StringBuilder c = new StringBuilder()
                 .append("Port ").append(port).append('\n')
-                .append("ListenAddress ").append(HOST).append('\n')
+                .append("ListenAddress ").append(options.listenAddress).append('\n')
                 .append("HostKey ").append(hostKey).append('\n');
         if (hostCertificate != null) {
             c.append("HostCertificate ").append(hostCertificate).append('\n');
@@ -140,6 +213,9 @@ public final class SshdServer extends ServerFixture {
                 .append("LogLevel VERBOSE\n");
         if (options.kexAlgorithms != null) {
             c.append("KexAlgorithms ").append(options.kexAlgorithms).append('\n');
+        }
+        if (options.forceCommand != null) {
+            c.append("ForceCommand ").append(options.forceCommand).append('\n');
         }
         return c.toString();
     }
@@ -167,8 +243,9 @@ public final class SshdServer extends ServerFixture {
         }
     }
 
+    /** The address it listens on: 127.0.0.1 unless built with {@link Builder#listenAddress}. */
     public String host() {
-        return HOST;
+        return options.listenAddress;
     }
 
     public int port() {
@@ -204,9 +281,17 @@ public final class SshdServer extends ServerFixture {
         return process;
     }
 
-    /** {@code @cert-authority [127.0.0.1]:<port>,[localhost]:<port> <host CA public key>}. */
+    /**
+     * {@code @cert-authority [127.0.0.1]:<port>,[localhost]:<port> <host CA public key>}, or with the server's own
+     * address when it listens elsewhere.
+     */
     public String knownHostsLine() {
-        return authorities.knownHostsLine(port);
+        String line = authorities.knownHostsLine(port);
+        if (options.listenAddress.equals(HOST)) {
+            return line;
+        }
+        return "@cert-authority [" + options.listenAddress + "]:" + port + line.substring(line.indexOf(' ',
+                "@cert-authority ".length()));
     }
 
     /** Writes a known_hosts file that trusts this server by its host CA, as an OpenSSH client would use it. */

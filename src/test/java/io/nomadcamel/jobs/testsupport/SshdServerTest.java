@@ -100,6 +100,39 @@ class SshdServerTest {
     }
 
     @Test
+    void nodesOnTheirOwnLoopbackAddressesShareOnePortAndEachSeesItsOwnFolderAtOnePath() throws Exception {
+        Path common = Files.createDirectories(work.resolve("common-data"));
+        int port = Ports.free();
+        List<SshdServer> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Path own = Files.createDirectories(work.resolve("node-" + i));
+                Files.writeString(own.resolve("who"), "node-" + i + "\n");
+                SshdServer node = SshdServer.builder().authorities(cas).listenAddress("127.0.0." + (90 + i)).port(port)
+                        .privateMount(own, common).build();
+                nodes.add(node);
+                node.start();
+            }
+            for (int i = 0; i < 2; i++) {
+                SshdServer node = nodes.get(i);
+                assertEquals("127.0.0." + (90 + i), node.host());
+                assertEquals(port, node.port());
+                Result r = ssh(node, node.host(), "cat " + common.resolve("who"));
+                assertEquals("node-" + i + "\n", r.output, r.output + "\n" + node.log());
+            }
+            assertFalse(Ports.listening(port), "each listens on its own address only, not on 127.0.0.1");
+            try (java.util.stream.Stream<Path> left = Files.list(common)) {
+                assertEquals(0, left.count(), "the bind mounts stay inside the nodes' namespaces");
+            }
+        } finally {
+            nodes.forEach(SshdServer::stop);
+        }
+        for (SshdServer node : nodes) {
+            assertEquals(List.of(), node.leftovers());
+        }
+    }
+
+    @Test
     void stoppingWhileAClientIsConnectedLeavesNoProcess() throws Exception {
         SshdServer server = SshdServer.builder().build();
         server.start();

@@ -1,0 +1,115 @@
+package io.nomadcamel.jobs.cleanup;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.nomadcamel.jobs.cleanup.EntryRules.Decision;
+import io.nomadcamel.jobs.cleanup.EntryRules.Verdict;
+import io.nomadcamel.jobs.ssh.CommandResult;
+import io.nomadcamel.jobs.ssh.RemoteCommandException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of one node's clean-up, in the order routes/node-cleanup.camel.yaml calls them (route node-cleanup-node).
+ * Each takes the node's {@link NodeCleanup} and adds to it; an exception ends the node (not the run) as failed. A
+ * node whose running jobs cannot be read fails before anything is listed: "nothing runs here" is never assumed.
+ */
+public class NodeSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeSteps.class);
+
+    /** The SSH address: attribute unique.network.ip-address, else the host of HTTPAddr. */
+    public void findAddress(NodeCleanup node) {
+        NomadNodes.Address address = node.job().nomad().address(node.node());
+        node.address(address.host());
+        LOG.debug("node {} is reached at {} (from its {})", node.name(), address.host(), address.source());
+    }
+
+    /** The jobs running on the node, from the central Nomad API; failing to read them fails the node. */
+    public void readRunningJobs(NodeCleanup node) {
+        try {
+            node.runningJobs(node.job().nomad().runningJobs(node.node()));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read the running jobs of node " + node.name()
+                    + ", so nothing is deleted there: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens the SSH session all the node's commands use (user certificate, host certificate checked). */
+    public void connect(NodeCleanup node) {
+        node.job().run().checkNotStopped();
+        node.session(node.job().shell().connect(node.address()));
+    }
+
+    /** Lists the data dir's entries with their mtimes and the node's clock. */
+    public void listDataDir(NodeCleanup node) {
+        CommandResult listed = node.session().run(DataDirListing.command(node.job().input().dataDir()));
+        if (listed.truncated()) {
+            throw new IllegalStateException("the listing of " + node.job().input().dataDir() + " on " + node.name()
+                    + " was too long to read whole");
+        }
+        node.listing(DataDirListing.parse(listed.stdout()));
+    }
+
+    /** Decides each entry's fate in Java, from the listing, the running jobs and the grace period. */
+    public void classifyEntries(NodeCleanup node) {
+        CleanupInput input = node.job().input();
+        EntryRules rules = new EntryRules(input.dataDir(), input.graceDays(), node.runningJobs());
+        List<Decision> decisions = new ArrayList<>();
+        for (DirEntry entry : node.listing().entries()) {
+            Decision d = rules.decide(entry, node.listing().nodeNowSeconds());
+            decisions.add(d);
+            if (d.verdict() == Verdict.REFUSED) {
+                node.refused(entry.name(), d.reason());
+            }
+        }
+        node.decisions(decisions);
+    }
+
+    /**
+     * Deletes the orphans one by one (each its own command, the name one quoted word), or in a dry run only lists
+     * them. A failed delete is recorded and the next orphan is still tried.
+     */
+    public void removeOrphans(NodeCleanup node) {
+        CleanupInput input = node.job().input();
+        List<Decision> orphans = node.decisions().stream().filter(d -> d.verdict() == Verdict.ORPHAN).toList();
+        for (Decision orphan : orphans) {
+            String name = orphan.entry().name();
+            if (input.dryRun()) {
+                node.wouldDelete(name);
+                continue;
+            }
+            node.job().run().checkNotStopped();
+            try {
+                CommandResult r = node.session().run(OrphanRemoval.command(input.dataDir(), orphan.entry()));
+                if (OrphanRemoval.outcome(r.stdout()) == OrphanRemoval.Outcome.DELETED) {
+                    node.deleted(name);
+                    LOG.info("node-cleanup deleted {} on {}", input.dataDir().resolve(name), node.name());
+                }
+            } catch (RemoteCommandException | IllegalStateException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                node.error("could not delete " + input.dataDir().resolve(name) + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** docker system prune -af (dry run: docker system df), when the input asks for it. */
+    public void pruneDocker(NodeCleanup node) {
+        CleanupInput input = node.job().input();
+        if (!input.dockerPrune()) {
+            return;
+        }
+        node.job().run().checkNotStopped();
+        String docker = node.job().dockerBin();
+        if (input.dryRun()) {
+            CommandResult df = node.session().run(DockerPrune.dfCommand(docker));
+            node.dockerSpaceReclaimable(DockerPrune.reclaimableBytes(df.stdout()));
+        } else {
+            CommandResult prune = node.session().run(DockerPrune.pruneCommand(docker));
+            node.dockerSpaceFreed(DockerPrune.reclaimedBytes(prune.stdout()));
+        }
+    }
+}
