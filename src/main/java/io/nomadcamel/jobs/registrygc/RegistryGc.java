@@ -25,7 +25,14 @@ public final class RegistryGc {
 
     private final Supplier<Settings> settings;
 
+    private final Supplier<io.micrometer.core.instrument.MeterRegistry> meters;
+
     public RegistryGc(Supplier<Settings> settings) {
+        this(settings, io.micrometer.core.instrument.simple.SimpleMeterRegistry::new);
+    }
+
+    public RegistryGc(Supplier<Settings> settings, Supplier<io.micrometer.core.instrument.MeterRegistry> meters) {
+        this.meters = meters;
         this.settings = settings;
     }
 
@@ -78,7 +85,7 @@ public final class RegistryGc {
     }
 
     /** The run's result from the offline maintenance's output (design §5 names, plus the digests and summary). */
-    public Map<String, Object> report(@Body Map<String, Object> done, org.apache.camel.Exchange exchange) {
+    public Map<String, Object> report(@Body Map<String, Object> done) {
         GcOutput gc = GcOutput.parse(String.valueOf(done.getOrDefault("command_stdout", "")));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("node_name", done.get("node_name"));
@@ -93,8 +100,8 @@ public final class RegistryGc {
         result.put("bytes_reclaimed", ByteSizes.iec(before - after));
         if (!Boolean.TRUE.equals(done.get("dry_run")) && before > after) {
             io.micrometer.core.instrument.Counter.builder("ncj_registry_gc_bytes_reclaimed_total")
-                    .description("bytes the registry's garbage collection freed").register(
-                            io.nomadcamel.jobs.Meters.of(exchange.getContext())).increment(before - after);
+                    .description("bytes the registry's garbage collection freed").register(meters.get())
+                    .increment(before - after);
         }
         if (gc.summary() != null) {
             result.put("blobs_marked", gc.summary().blobsMarked());

@@ -20,7 +20,7 @@ public class RegistryGcConfiguration implements CamelConfiguration {
     public void configure(CamelContext camel) throws Exception {
         MaintenanceEnvironment environment = new MaintenanceEnvironment(camel);
         camel.getRegistry().bind("offlineMaintenance", new OfflineMaintenance(environment));
-        camel.getRegistry().bind("registryGc", new RegistryGc(environment::settings));
+        camel.getRegistry().bind("registryGc", new RegistryGc(environment::settings, () -> io.nomadcamel.jobs.Meters.of(camel)));
         IntentRecovery recovery = new IntentRecovery(environment);
         camel.addStartupListener(new StartupListener() {
             @Override

@@ -27,13 +27,21 @@ public final class JobRegistry {
         this.definitions = definitions;
     }
 
-    /** The job types: every route that starts {@code from: direct:<type>}. */
+    /**
+     * The job types: each route file {@code <type>.camel.yaml} whose route starts {@code from: direct:<type>}. Other
+     * direct routes (a job's sub-routes, such as node-cleanup's per-node route) are steps, not types.
+     */
     public static Set<String> jobTypes(CamelContext camel) {
         Set<String> types = new java.util.TreeSet<>();
         for (Route route : camel.getRoutes()) {
             String uri = route.getEndpoint().getEndpointUri();
-            if (uri.startsWith("direct://")) {
-                types.add(uri.substring("direct://".length()));
+            String file = route.getSourceResource() == null ? null : route.getSourceResource().getLocation();
+            if (uri.startsWith("direct://") && file != null) {
+                String type = uri.substring("direct://".length());
+                String name = file.substring(file.lastIndexOf('/') + 1);
+                if (name.equals(type + ".camel.yaml")) {
+                    types.add(type);
+                }
             }
         }
         return types;
