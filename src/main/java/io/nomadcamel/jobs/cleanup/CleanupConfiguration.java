@@ -23,7 +23,8 @@ public class CleanupConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         // Settings only wraps the properties component: made here, it does not depend on AppConfiguration's order
-        NodeCleanupJob job = new NodeCleanupJob(() -> new Settings(context), new NodeRouteCaller(context));
+        NodeCleanupJob job = new NodeCleanupJob(() -> new Settings(context), new NodeRouteCaller(context),
+                () -> io.nomadcamel.jobs.Meters.of(context));
         context.getRegistry().bind("nodeCleanup", job);
         context.getRegistry().bind("nodeCleanupSteps", new NodeSteps());
     }

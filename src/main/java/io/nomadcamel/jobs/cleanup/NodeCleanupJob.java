@@ -29,9 +29,17 @@ public class NodeCleanupJob {
     private final Consumer<NodeCleanup> nodeRoute;
 
     /** {@code nodeRoute} cleans one node (the node-cleanup-node route) and throws if that failed. */
+    private final Supplier<io.micrometer.core.instrument.MeterRegistry> meters;
+
     public NodeCleanupJob(Supplier<Settings> settings, Consumer<NodeCleanup> nodeRoute) {
+        this(settings, nodeRoute, io.micrometer.core.instrument.simple.SimpleMeterRegistry::new);
+    }
+
+    public NodeCleanupJob(Supplier<Settings> settings, Consumer<NodeCleanup> nodeRoute,
+            Supplier<io.micrometer.core.instrument.MeterRegistry> meters) {
         this.settings = settings;
         this.nodeRoute = nodeRoute;
+        this.meters = meters;
     }
 
     /** Checks the input and reads the settings (a missing SSH path fails here, naming its variable). */
@@ -87,7 +95,13 @@ public class NodeCleanupJob {
         List<Map<String, Object>> nodes = cleanup.nodes().stream().map(NodeCleanup::result).toList();
         Map<String, Object> result = new LinkedHashMap<>(cleanup.input().describe());
         result.put("nodes", nodes);
-        result.put("totals", totals(nodes, cleanup.input().dryRun()));
+        Map<String, Object> totals = totals(nodes, cleanup.input().dryRun());
+        result.put("totals", totals);
+        if (totals.get("deleted") instanceof Number deleted && deleted.longValue() > 0) {
+            io.micrometer.core.instrument.Counter.builder("ncj_cleanup_dirs_deleted_total")
+                    .description("orphaned job directories deleted from client nodes").register(meters.get())
+                    .increment(deleted.doubleValue());
+        }
         List<NodeCleanup> failed = cleanup.nodes().stream().filter(NodeCleanup::failed).toList();
         result.put("failed_nodes", failed.stream().map(NodeCleanup::name).toList());
         result.forEach(cleanup.run()::putResult);

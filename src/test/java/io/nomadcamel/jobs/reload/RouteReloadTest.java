@@ -35,8 +35,7 @@ class RouteReloadTest {
         Path file = routes.resolve("test-echo.camel.yaml");
         Files.writeString(file, echoRoute("1", ""));
         Map<String, String> env = Map.of("API_TOKEN", TOKEN, "ROUTES_RELOAD_DIRECTORY", routes.toString(),
-                "ROUTES_RELOAD_INTERVAL", "300ms", "ROUTES_INCLUDE", "file:" + routes + "/*.camel.yaml,"
-                        + "file:src/test/resources/test-routes/*.camel.yaml");
+                "ROUTES_RELOAD_INTERVAL", "300ms", "ROUTES_INCLUDE", "file:" + routes + "/*.camel.yaml," + AppProcess.ROUTES_WITH_TEST_JOBS);
         try (AppProcess app = AppProcess.start(env, "jobs.echo.type=test-echo\njobs.echo.input={\"sleep_ms\":1}\n")
                 .awaitReady(Duration.ofSeconds(60))) {
             assertEquals("1", runAndGetVersion(app, null));
