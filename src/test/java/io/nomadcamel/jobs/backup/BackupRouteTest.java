@@ -20,6 +20,7 @@ import io.nomadcamel.jobs.testsupport.S3FaultProxy;
 import io.nomadcamel.jobs.testsupport.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,6 +48,12 @@ class BackupRouteTest {
     static void tearDown() {
         rig.close();
         proxy.close();
+    }
+
+    @BeforeEach
+    void clearLogs() {
+        rig.clis.clearCalls();
+        rig.wrappers.clear();
     }
 
     @Test
@@ -128,6 +135,119 @@ class BackupRouteTest {
         assertFalse(r.toString().contains(BackupRig.PG_PASSWORD) || r.toString().contains(BackupRig.NOMAD_TOKEN));
         try (Stream<Path> temp = Files.list(dir.resolve(".tmp"))) {
             assertEquals(0, temp.count(), "the run's temp folder is gone");
+        }
+    }
+
+    @Test
+    void atMostDumpConcurrencyPgDumpsRunAtOnceAndEveryDatabaseIsDumped() throws Exception {
+        rig.wrappers.clear();
+        rig.wrappers.dumpDelay(0.6);
+        try {
+            BackupRig.Outcome run = rig.backup(Map.of("dump_concurrency", 2));
+
+            assertEquals("SUCCEEDED", run.state(), run.error());
+            List<PgWrappers.Span> dumps = rig.wrappers.spans().stream().filter(x -> x.program().equals("pg_dump"))
+                    .toList();
+            assertEquals(BackupDatabases.listed(PG).size(), dumps.size());
+            assertTrue(dumps.size() >= 5, "enough databases to saturate the limit: " + dumps.size());
+            // observed from the processes' own start and end times, not from the application's bookkeeping
+            assertEquals(2, rig.wrappers.maxConcurrent("pg_dump"), dumps.toString());
+            assertTrue(run.result().path("postgres_dump_seconds").asDouble() >= dumps.size() / 2 * 0.6,
+                    run.result().toString());
+        } finally {
+            rig.wrappers.dumpDelay(0);
+        }
+    }
+
+    @Test
+    void plainFormatWritesGzippedSqlThatRestoresWithPsql() throws Exception {
+        rig.setting("backup.postgres.format", "plain").start();
+        try {
+            BackupRig.Outcome run = rig.backup(Map.of());
+
+            assertEquals("SUCCEEDED", run.state(), run.error());
+            String ts = run.result().path("timestamp").asText();
+            JsonNode app = null;
+            for (JsonNode db : run.result().path("postgres_databases")) {
+                assertTrue(db.path("local_path").asText().endsWith("-" + ts + ".sql.gz"), db.toString());
+                assertTrue(db.path("s3_key").asText().endsWith("-" + ts + ".sql.gz"), db.toString());
+                assertTrue(db.path("verified").asBoolean(), db.toString());
+                if (db.path("database").asText().equals("app")) {
+                    app = db;
+                }
+            }
+            assertNotNull(app);
+            PG.createDatabase("restored_plain");
+            Process psql = new ProcessBuilder(PG.binDir().resolve("psql").toString(), "--host=127.0.0.1",
+                    "--port=" + PG.port(), "--username=" + PG.user(), "--dbname=restored_plain",
+                    "--set=ON_ERROR_STOP=1", "--quiet", "--file=-").redirectErrorStream(true).start();
+            try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(Path.of(
+                    app.path("local_path").asText()))); var out = psql.getOutputStream()) {
+                in.transferTo(out);
+            }
+            String output = new String(psql.getInputStream().readAllBytes());
+            assertEquals(0, psql.waitFor(), output);
+            assertEquals(BackupDatabases.rowCounts(PG, "app"), BackupDatabases.rowCounts(PG, "restored_plain"));
+        } finally {
+            rig.setting("backup.postgres.format", null).start();
+        }
+    }
+
+    @Test
+    void aFullStoreEvictsTheOldestBackupsOfTheFolderBeingWrittenAndKeepsTheNewestOfEachSeries() throws Exception {
+        List<String> folders = new ArrayList<>(List.of("backups/nomad/nomad-", "backups/consul/consul-",
+                "backups/postgres/postgres-globals-"));
+        for (String db : BackupDatabases.listed(PG)) {
+            String safe = BackupLayout.safeName(db);
+            folders.add("backups/postgres/" + safe + "/postgres-" + safe + "-");
+        }
+        List<String> seeded = new ArrayList<>();
+        try (S3Client s3 = S3.client()) {
+            for (int day = 1; day <= 3; day++) {
+                for (String folder : folders) {
+                    String ext = folder.contains("/nomad/") || folder.contains("/consul/") ? ".snap"
+                            : folder.contains("globals") ? ".sql.gz" : ".dump";
+                    String key = folder + "2020010" + day + "000000" + ext;
+                    s3.putObject(p -> p.bucket("backups").key(key),
+                            software.amazon.awssdk.core.sync.RequestBody.fromString("old " + key));
+                    seeded.add(key);
+                }
+                Thread.sleep(1100); // LastModified has whole seconds: day 1 is older than day 2 than day 3
+            }
+        }
+        double evictionsBefore = rig.counter("ncj_backup_s3_evictions_total");
+        proxy.failNextPuts(2, S3FaultProxy.Fault.insufficientStorage());
+
+        BackupRig.Outcome run = rig.backup(Map.of("s3_days", 100_000));
+
+        assertEquals("SUCCEEDED", run.state(), run.error());
+        assertEquals(2, proxy.faultsServed());
+        List<String> evicted = new ArrayList<>();
+        run.result().path("s3_evicted").forEach(k -> evicted.add(k.asText()));
+        assertEquals(2, evicted.size(), run.result().toPrettyString());
+        assertEquals(2.0, rig.counter("ncj_backup_s3_evictions_total") - evictionsBefore);
+        try (S3Client s3 = S3.client()) {
+            for (String key : evicted) {
+                assertTrue(seeded.contains(key), key);
+                String series = key.replaceAll("2020010\\d000000\\..*$", "");
+                // the oldest first: day 1, then (when one upload met both faults) day 2 of the same series
+                assertTrue(key.contains("20200101000000") || evicted.stream().anyMatch(
+                        k -> k.contains("20200101000000") && k.startsWith(series)), evicted.toString());
+            }
+            for (String key : seeded) {
+                boolean exists = s3.listObjectsV2(l -> l.bucket("backups").prefix(key)).keyCount() == 1;
+                assertEquals(!evicted.contains(key), exists, key);
+                if (key.contains("20200103000000")) {
+                    assertTrue(exists, "the newest old backup of a series is never evicted: " + key);
+                }
+            }
+            // every artifact of the run still reached S3
+            JsonNode r = run.result();
+            for (String field : List.of("nomad_snapshot_s3_key", "consul_snapshot_s3_key",
+                    "postgres_globals_s3_key", "manifest_s3_key")) {
+                assertFalse(r.path(field).isNull(), field + " in " + r.toPrettyString());
+            }
+            r.path("postgres_databases").forEach(db -> assertFalse(db.path("s3_key").isNull(), db.toString()));
         }
     }
 

@@ -66,15 +66,12 @@ final class FakeClis implements AutoCloseable {
         return this;
     }
 
-    FakeClis reset() {
-        config.clear();
-        write();
+    void clearCalls() {
         try {
             Files.deleteIfExists(dir.resolve("calls.log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return this;
     }
 
     /** Every call so far: program, argv, token_in_env, token_matches, addr. */
