@@ -106,9 +106,15 @@ public class BackupSteps {
         return input;
     }
 
+    /** Keeps retention's result in the run's, and its warnings among the run's warnings. */
     @SuppressWarnings("unchecked")
     public void retentionDone(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Object result) {
-        backup.retention(result instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of("value", String.valueOf(result)));
+        Map<String, Object> r = result instanceof Map<?, ?> m ? (Map<String, Object>) m
+                : Map.of("value", String.valueOf(result));
+        backup.retention(r);
+        if (r.get("warnings") instanceof java.util.List<?> warnings) {
+            warnings.forEach(w -> backup.warn(String.valueOf(w)));
+        }
     }
 
     /** Retention after a good backup failed: the backups are fine, so a warning, not a failed run. */

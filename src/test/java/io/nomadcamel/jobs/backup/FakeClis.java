@@ -61,7 +61,12 @@ final class FakeClis implements AutoCloseable {
 
     /** Sets one control value of a fake, e.g. {@code set("nomad", "down", true)}. */
     FakeClis set(String program, String key, Object value) {
-        config.computeIfAbsent(program, p -> new LinkedHashMap<>()).put(key, value);
+        Map<String, Object> conf = config.computeIfAbsent(program, p -> new LinkedHashMap<>());
+        if (value == null) {
+            conf.remove(key);
+        } else {
+            conf.put(key, value);
+        }
         write();
         return this;
     }
