@@ -211,8 +211,11 @@ class BackupRouteTest {
                     s3.putObject(p -> p.bucket("backups").key(key),
                             software.amazon.awssdk.core.sync.RequestBody.fromString("old " + key));
                     seeded.add(key);
+                    // S3Proxy's LastModified is its file's mtime: day 1 older than day 2 than day 3
+                    Files.setLastModifiedTime(S3.dataDir().resolve("backups").resolve(key),
+                            java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                                    - (4 - day) * 86_400_000L));
                 }
-                Thread.sleep(1100); // LastModified has whole seconds: day 1 is older than day 2 than day 3
             }
         }
         double evictionsBefore = rig.counter("ncj_backup_s3_evictions_total");
