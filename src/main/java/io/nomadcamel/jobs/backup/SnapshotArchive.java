@@ -11,7 +11,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -21,7 +21,8 @@ import java.util.zip.GZIPInputStream;
  */
 final class SnapshotArchive {
 
-    static final Set<String> MEMBERS = Set.of("meta.json", "state.bin", "SHA256SUMS");
+    /** In the order the archives hold them. */
+    static final List<String> MEMBERS = List.of("meta.json", "state.bin", "SHA256SUMS");
     private static final int BLOCK = 512;
 
     private SnapshotArchive() {
