@@ -1,4 +1,7 @@
-# Build stage: the same Maven build as on a developer machine.
+# nomad-camel-jobs image: build with Maven, run on a slim JRE with the programs the jobs call.
+# docker build -t nomad-camel-jobs .   (the build stage needs Maven Central; the runtime stage Debian,
+# HashiCorp's and Aqua Security's apt repositories)
+
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
@@ -6,11 +9,26 @@ RUN mvn -B -q dependency:go-offline
 COPY src src
 RUN mvn -B -q -DskipTests package
 
-# Runtime: a JRE, the PostgreSQL client tools for pg_dump/pg_restore, an SSH client.
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17-jre-jammy
+ARG PG_MAJOR=15
+# pg_dump must be at least the server's major version: PG_MAJOR picks the client from PostgreSQL's own repository,
+# which also reads older servers. The nomad and consul CLIs take snapshots; trivy scans in client mode; ssh and
+# curl for node work and the health check.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client openssh-client ca-certificates curl \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends ca-certificates curl gnupg openssh-client lsb-release \
+ && install -d /usr/share/keyrings \
+ && curl -fsSL https://www.postgresql.org/media/keys/ACCC4CF8.asc | gpg --dearmor -o /usr/share/keyrings/pgdg.gpg \
+ && echo "deb [signed-by=/usr/share/keyrings/pgdg.gpg] http://apt.postgresql.org/pub/repos/apt $(lsb_release -cs)-pgdg main" \
+      > /etc/apt/sources.list.d/pgdg.list \
+ && curl -fsSL https://apt.releases.hashicorp.com/gpg | gpg --dearmor -o /usr/share/keyrings/hashicorp.gpg \
+ && echo "deb [signed-by=/usr/share/keyrings/hashicorp.gpg] https://apt.releases.hashicorp.com $(lsb_release -cs) main" \
+      > /etc/apt/sources.list.d/hashicorp.list \
+ && curl -fsSL https://aquasecurity.github.io/trivy-repo/deb/public.key | gpg --dearmor -o /usr/share/keyrings/trivy.gpg \
+ && echo "deb [signed-by=/usr/share/keyrings/trivy.gpg] https://aquasecurity.github.io/trivy-repo/deb generic main" \
+      > /etc/apt/sources.list.d/trivy.list \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} nomad consul trivy \
+ && apt-get purge -y gnupg lsb-release && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home /app --shell /usr/sbin/nologin ncj
 WORKDIR /app
 COPY --from=build /src/target/lib lib
@@ -19,7 +37,8 @@ COPY --from=build /src/target/nomad-camel-jobs.jar nomad-camel-jobs.jar
 COPY application.properties application.properties
 COPY routes routes
 RUN mkdir -p /app/data /app/backups && chown -R ncj /app/data /app/backups
+ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin BACKUP_DIR=/app/backups TRIVY_CACHE_DIR=/app/data/trivy-cache
 USER ncj
 EXPOSE 8080 9090
 HEALTHCHECK --interval=30s --timeout=3s CMD curl -fs http://127.0.0.1:9090/observe/health/ready || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/nomad-camel-jobs.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/nomad-camel-jobs.jar"]

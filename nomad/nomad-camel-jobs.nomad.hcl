@@ -1,4 +1,5 @@
-# nomad-camel-jobs as one Nomad service: API and console on 8080, health and metrics on 9090.
+# nomad-camel-jobs as one Nomad service running every job type (see nomad-camel-jobs-workers.nomad.hcl for the
+# split into backup, scan and cleanup workers with separate credentials): API and console on 8080, health and metrics on 9090.
 # Secrets come from Vault through templates, never from the job file.
 job "nomad-camel-jobs" {
   datacenters = ["dc1"]
@@ -64,6 +65,11 @@ job "nomad-camel-jobs" {
         NOMAD_ADDR        = "https://nomad.service.consul:4646"
         CONSUL_HTTP_ADDR  = "http://consul.service.consul:8500"
         BACKUP_DIR        = "/alloc/data/backups"
+        TRIVY_SERVER_ADDR = "http://trivy.service.consul:4954"
+        S3_ENDPOINT       = "https://s3.example.internal"
+        S3_BUCKET         = "cluster-backups"
+        PG_HOST           = "postgres.service.consul"
+        PG_USER           = "backup"
       }
 
       resources {

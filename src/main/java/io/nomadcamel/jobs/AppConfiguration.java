@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import com.zaxxer.hikari.HikariDataSource;
 import io.nomadcamel.jobs.scheduler.SchedulerService;
 import io.nomadcamel.jobs.store.Database;
+import io.nomadcamel.jobs.web.PortCheck;
 import io.nomadcamel.jobs.web.ServerPortEngine;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -20,6 +21,10 @@ public class AppConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
         context.getRegistry().bind("settings", settings);
+        int serverPort = settings.port("server.port", 8080);
+        PortCheck.assertFree(settings.string("camel.server.host", "0.0.0.0"), serverPort, "server.port, SERVER_PORT");
+        PortCheck.assertFree(settings.string("camel.management.host", "0.0.0.0"),
+                settings.port("management.port", 9090), "management.port, MANAGEMENT_PORT");
 
         Database.Config database = new Database.Config(
                 settings.string("db.url", null),
@@ -36,7 +41,7 @@ public class AppConfiguration implements CamelConfiguration {
             }
         }, true, true);
 
-        ServerPortEngine.install(context, settings.port("camel.server.port", 8080));
+        ServerPortEngine.install(context, serverPort);
         SchedulerService.install(context, dataSource, database, settings);
     }
 }

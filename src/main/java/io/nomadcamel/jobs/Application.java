@@ -1,5 +1,7 @@
 package io.nomadcamel.jobs;
 
+import io.nomadcamel.jobs.trace.Tracing;
+import io.nomadcamel.jobs.web.JolokiaAccess;
 import org.apache.camel.main.Main;
 
 /**
@@ -16,6 +18,8 @@ public final class Application {
     public static void main(String[] args) throws Exception {
         Main main = new Main(Application.class);
         main.setPropertyPlaceholderLocations(Settings.placeholderLocations(System.getenv("CONFIG_FILE")));
+        JolokiaAccess.configure(main, System.getenv("JOLOKIA_USER"), System.getenv("JOLOKIA_PASSWORD"));
+        Tracing.install(main, System.getenv());
         main.run(args);
     }
 }

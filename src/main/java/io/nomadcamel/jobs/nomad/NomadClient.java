@@ -21,6 +21,7 @@ import javax.net.ssl.TrustManagerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.trace.Tracing;
 
 /**
  * The central Nomad HTTP API, shared by the jobs: the token goes in {@code X-Nomad-Token} (never to nodes, never in
@@ -83,6 +84,12 @@ public final class NomadClient {
     }
 
     private JsonNode send(String method, String path, Object body) {
+        return Tracing.client("nomad", "nomad " + method + " " + path.replaceAll("\\?.*", ""),
+                java.util.Map.of("http.request.method", method, "server.address", String.valueOf(base.getHost())),
+                () -> sendWithRetries(method, path, body));
+    }
+
+    private JsonNode sendWithRetries(String method, String path, Object body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
                 .header("Accept", "application/json");
         if (token != null && !token.isBlank()) {

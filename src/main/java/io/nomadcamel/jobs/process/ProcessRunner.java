@@ -16,16 +16,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.nomadcamel.jobs.scheduler.RunContext;
+import io.nomadcamel.jobs.trace.Tracing;
 
 /**
- * Runs an external program for a job: arguments as a list (never through a shell), secrets only in the child's
- * environment, stdout streamed to a file or captured, stderr kept for the error. The child is registered with the
+ * Runs an external program for a job: arguments as a list (never through a shell), a clean environment (PATH, HOME,
+ * locale, TZ, TMPDIR, plus what the caller passes: secrets go there, never in the arguments), stdout streamed to a file or captured, stderr kept for the error. The child is registered with the
  * run, so stopping the run or its timeout kills it and its descendants. A file output is written beside its target
  * and moved into place only on success: a failed or stopped command leaves no partial file.
  */
 public final class ProcessRunner {
 
     private static final int MAX_CAPTURE = 1 << 20;
+    /** The only variables a child inherits from the application; everything else it needs is passed by name. */
+    private static final java.util.Set<String> INHERITED =
+            java.util.Set.of("PATH", "HOME", "USER", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR");
 
     private final List<String> command;
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -34,6 +38,7 @@ public final class ProcessRunner {
     private InputStream stdin;
     private Duration timeout = Duration.ofHours(6);
     private RunContext run;
+    private String peerService;
 
     private ProcessRunner(List<String> command) {
         this.command = List.copyOf(command);
@@ -55,6 +60,16 @@ public final class ProcessRunner {
         if (value != null) {
             env.put(name, value);
         }
+        return this;
+    }
+
+    /** Passes the application's variables that start with the prefix (a tool's own settings, e.g. TRIVY_). */
+    public ProcessRunner inheritEnv(String prefix) {
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith(prefix) && !env.containsKey(name)) {
+                env.put(name, value);
+            }
+        });
         return this;
     }
 
@@ -85,6 +100,12 @@ public final class ProcessRunner {
         return this;
     }
 
+    /** The system the program talks to (postgres, consul, trivy-server…): the trace gets a CLIENT span for it. */
+    public ProcessRunner peer(String service) {
+        this.peerService = service;
+        return this;
+    }
+
     /** What the program printed and how it exited. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
 
@@ -99,9 +120,21 @@ public final class ProcessRunner {
 
     /** Runs to the end (or the timeout, or the run's stop); a non-zero exit is a result, not an exception. */
     public Result run() {
+        if (peerService == null) {
+            return execute();
+        }
+        return Tracing.client(peerService, "exec " + Path.of(command.get(0)).getFileName(),
+                java.util.Map.of("process.executable.name", String.valueOf(Path.of(command.get(0)).getFileName())),
+                this::execute);
+    }
+
+    private Result execute() {
         Path partial = stdoutFile == null ? null : stdoutFile.resolveSibling(stdoutFile.getFileName() + ".partial");
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(env);
+        // a child sees only what it is given: the application's tokens and passwords are not inherited
+        Map<String, String> childEnv = builder.environment();
+        childEnv.keySet().retainAll(INHERITED);
+        childEnv.putAll(env);
         if (directory != null) {
             builder.directory(directory.toFile());
         }

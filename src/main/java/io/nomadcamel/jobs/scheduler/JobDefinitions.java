@@ -24,6 +24,8 @@ public final class JobDefinitions {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(6);
     public static final Duration DEFAULT_RESTART_DELAY = Duration.ofSeconds(10);
+    /** Ten years: longer durations would overflow the scheduler's arithmetic and mean nothing to an operator. */
+    static final Duration MAX_DURATION = Duration.ofDays(3650);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
@@ -46,25 +48,26 @@ public final class JobDefinitions {
         values.put("id", JSON.getNodeFactory().textNode(id));
         for (Map.Entry<String, String> e : fields.entrySet()) {
             String field = e.getKey().replace('-', '_');
+            String key = "jobs." + id + "." + e.getKey();
             String text = e.getValue() == null ? "" : e.getValue().trim();
             JsonNode node;
             if (BOOLEAN_FIELDS.contains(field)) {
                 node = switch (text) {
                     case "true" -> JSON.getNodeFactory().booleanNode(true);
                     case "false" -> JSON.getNodeFactory().booleanNode(false);
-                    default -> throw new InvalidJobException(id, e.getKey(), "must be true or false, got '" + text + "'");
+                    default -> throw new InvalidJobException(id, key, "must be true or false, got '" + text + "'");
                 };
             } else if (INTEGER_FIELDS.contains(field)) {
                 try {
                     node = JSON.getNodeFactory().numberNode(Integer.parseInt(text));
                 } catch (NumberFormatException nfe) {
-                    throw new InvalidJobException(id, e.getKey(), "must be a whole number, got '" + text + "'");
+                    throw new InvalidJobException(id, key, "must be a whole number, got '" + text + "'");
                 }
             } else if (OBJECT_FIELDS.contains(field)) {
                 try {
                     node = JSON.readTree(text.isEmpty() ? "{}" : text);
                 } catch (Exception parse) {
-                    throw new InvalidJobException(id, e.getKey(), "is not valid JSON: " + firstLine(parse.getMessage()));
+                    throw new InvalidJobException(id, key, "is not valid JSON: " + firstLine(parse.getMessage()));
                 }
             } else {
                 node = JSON.getNodeFactory().textNode(text);
@@ -84,6 +87,11 @@ public final class JobDefinitions {
         for (Map.Entry<String, JsonNode> e : ((ObjectNode) body).properties()) {
             String field = e.getKey();
             JsonNode v = e.getValue();
+            boolean known = STRING_FIELDS.contains(field) || BOOLEAN_FIELDS.contains(field)
+                    || INTEGER_FIELDS.contains(field) || OBJECT_FIELDS.contains(field);
+            if (!known) {
+                throw new InvalidJobException(id, field, "is not a job field");
+            }
             if (v.isNull()) {
                 continue;
             }
@@ -139,6 +147,9 @@ public final class JobDefinitions {
         if (cron != null && !CronExpression.isValidExpression(cron)) {
             throw new InvalidJobException(id, field(prefix, "cron"), "'" + cron + "' is not a Quartz cron expression "
                     + "(seconds first, e.g. '0 0 1 * * ?')");
+        }
+        if (cron != null && period(cron, null) == null) {
+            throw new InvalidJobException(id, field(prefix, "cron"), "'" + cron + "' never fires again");
         }
         if (every != null && every.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new InvalidJobException(id, field(prefix, "every"), "must be at least 1s");
@@ -197,7 +208,10 @@ public final class JobDefinitions {
         try {
             CronExpression expression = new CronExpression(cron);
             Date first = expression.getNextValidTimeAfter(Date.from(Instant.now()));
-            Date second = first == null ? null : expression.getNextValidTimeAfter(first);
+            if (first == null) {
+                return null;
+            }
+            Date second = expression.getNextValidTimeAfter(first);
             return second == null ? Duration.ofDays(1) : Duration.between(first.toInstant(), second.toInstant());
         } catch (java.text.ParseException e) {
             throw new IllegalArgumentException(e);
@@ -225,13 +239,13 @@ public final class JobDefinitions {
         }
         try {
             Duration d = Durations.parse(text);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("must be positive");
+            if (d.isNegative() || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("out of range");
             }
             return d;
         } catch (IllegalArgumentException e) {
             throw new InvalidJobException(id, field(prefix, field),
-                    "'" + text + "' is not a duration (write 90s, 10m, 3h, 1d or PT10M)");
+                    "'" + text + "' is not a duration from 1ms to 3650d (write 90s, 10m, 3h, 1d or PT10M)");
         }
     }
 

@@ -12,6 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nomadcamel.jobs.trace.Tracing;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -84,7 +90,21 @@ final class RunExecutor {
         exchange.getIn().setHeader("runId", run.id());
         exchange.getIn().setHeader("jobId", job.id());
         exchange.getIn().setBody(new LinkedHashMap<>(input));
-        Exchange done = producer.send("direct:" + job.type(), exchange);
+        // one trace per run: Camel's route spans join it through the traceparent header
+        Span span = Tracing.tracer().spanBuilder("run " + job.id()).setNoParent()
+                .setAttribute("job.id", job.id()).setAttribute("job.type", job.type())
+                .setAttribute("run.id", run.id()).setAttribute("run.trigger", run.trigger()).startSpan();
+        Exchange done;
+        try (Scope ignored = span.makeCurrent()) {
+            GlobalOpenTelemetry.getPropagators().getTextMapPropagator().inject(Context.current(), exchange.getIn(),
+                    (message, key, value) -> message.setHeader(key, value));
+            done = producer.send("direct:" + job.type(), exchange);
+            if (done.getException() != null) {
+                span.setStatus(StatusCode.ERROR, String.valueOf(done.getException().getMessage()));
+            }
+        } finally {
+            span.end();
+        }
         if (context.stopped()) {
             return new Outcome(context.stoppedAs(), context.stopReason(), json(context.partialResult()),
                     context.stopReason());

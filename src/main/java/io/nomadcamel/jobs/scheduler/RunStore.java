@@ -90,9 +90,13 @@ public final class RunStore {
                 job.id(), job.type(), trigger, reason, job.queue(), slotAt, job.timeout().toMillis(), now, now);
     }
 
-    /** Pending runs in queue order, oldest first. */
+    /**
+     * Pending runs in queue order, oldest first, leaving out runs of queues that already have a running run: however
+     * long a queue waits, it cannot crowd other work out of the window.
+     */
     public List<Run> pending(int limit) throws SQLException {
-        return sql.query("SELECT " + COLUMNS + " FROM runs WHERE state = 'PENDING' ORDER BY id LIMIT " + limit,
+        return sql.query("SELECT " + COLUMNS + " FROM runs WHERE state = 'PENDING' AND (queue IS NULL OR NOT EXISTS "
+                + "(SELECT 1 FROM runs busy WHERE busy.queue_lock = runs.queue)) ORDER BY id LIMIT " + limit,
                 RunStore::map);
     }
 

@@ -3,7 +3,6 @@ package io.nomadcamel.jobs.scheduler;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nomadcamel.jobs.store.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SchedulerConfig config;
     private final JobRegistry jobs;
@@ -37,11 +33,10 @@ public final class Scheduler {
     private final RunExecutor executor;
     private final SchedulerMetrics metrics;
     private final QuartzTicker ticker;
-    private final Semaphore wake = new Semaphore(0);
+    private final Dispatcher dispatcher;
     private final ScheduledExecutorService maintenance =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-maintenance"));
     private volatile boolean running;
-    private Thread dispatcher;
 
     Scheduler(SchedulerConfig config, JobRegistry jobs, Sql sql, RunExecutor executor, SchedulerMetrics metrics,
             QuartzTickerFactory tickerFactory) throws Exception {
@@ -53,6 +48,7 @@ public final class Scheduler {
         this.executor = executor;
         this.metrics = metrics;
         this.ticker = tickerFactory.create(this::onSlot);
+        this.dispatcher = new Dispatcher(config, jobs, sql, executor, metrics);
     }
 
     /** Builds the ticker once the scheduler's slot callback exists. */
@@ -97,7 +93,6 @@ public final class Scheduler {
                 enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
             }
         }
-        dispatcher = daemon(this::dispatchLoop, "scheduler-dispatcher");
         dispatcher.start();
         long tick = Math.max(100, Math.min(config.pollInterval().toMillis(), config.lease().toMillis() / 3));
         maintenance.scheduleWithFixedDelay(this::maintain, tick, tick, TimeUnit.MILLISECONDS);
@@ -113,7 +108,7 @@ public final class Scheduler {
         running = false;
         ticker.shutdown();
         maintenance.shutdownNow();
-        wake.release();
+        dispatcher.stop();
         Set<Long> left = executor.activeRunIds();
         executor.stopAll("application shutdown", config.shutdownTimeout().toMillis());
         for (long runId : executor.activeRunIds()) {
@@ -144,17 +139,25 @@ public final class Scheduler {
         Instant last = jobStore.lastSlot(job.id()).orElse(now);
         Instant missed = Schedules.latestAtOrBefore(job, last, now);
         if (missed != null) {
-            onSlot(job.id(), missed);
+            takeSlot(job.id(), missed, true);
         }
     }
 
     // ---- what starts runs --------------------------------------------------------------------------------------
 
     /**
-     * A schedule slot fired (or was found missed at start-up). One instance wins the slot; earlier slots it skipped
-     * are recorded as misfires, and the slot itself runs unless it is older than the job's catch-up window.
+     * A schedule slot fired (or was found missed at start-up). One instance wins the slot; earlier slots nobody took
+     * are recorded as misfires.
      */
     void onSlot(String jobId, Instant slot) {
+        takeSlot(jobId, slot, false);
+    }
+
+    /**
+     * {@code missed}: the slot passed while no instance ran, so it runs only within the catch-up window. A slot
+     * Quartz fires now runs however late the fire is (Quartz itself drops fires over a minute late).
+     */
+    private void takeSlot(String jobId, Instant slot, boolean missed) {
         Optional<JobDefinition> found = jobs.find(jobId);
         if (found.isEmpty() || !running) {
             return;
@@ -173,7 +176,7 @@ public final class Scheduler {
             for (Instant s : skipped) {
                 skip(job, "misfire", s, now);
             }
-            if (Duration.between(slot, now).compareTo(job.catchup()) > 0) {
+            if (missed && Duration.between(slot, now).compareTo(job.catchup()) > 0) {
                 skip(job, "misfire", slot, now);
                 return;
             }
@@ -208,7 +211,7 @@ public final class Scheduler {
         Map<String, Object> input = new LinkedHashMap<>(job.input());
         input.putAll(override);
         long id = runs.insertPending(job, trigger, RunExecutor.json(input), attempt, slot, notBefore, Instant.now());
-        wake.release();
+        dispatcher.wake();
         return id;
     }
 
@@ -253,9 +256,13 @@ public final class Scheduler {
         } catch (Exception e) {
             // nothing half-created: the job goes again, as if the call had not happened
             jobs.remove(job.id());
-            ticker.unschedule(job.id());
             jobStore.deleteApiJob(job.id());
             jobStore.deleteState(job.id());
+            try {
+                ticker.unschedule(job.id());
+            } catch (Exception unscheduleFailed) {
+                e.addSuppressed(unscheduleFailed);
+            }
             throw e;
         }
         if (job.enabled() && job.mode() == Mode.CONTINUOUS) {
@@ -277,137 +284,6 @@ public final class Scheduler {
         jobs.remove(jobId);
         jobStore.deleteApiJob(jobId);
         jobStore.deleteState(jobId);
-    }
-
-    // ---- dispatching ------------------------------------------------------------------------------------------
-
-    /** Wakes on triggers and finished runs, or every poll interval for work other instances queued. */
-    private void dispatchLoop() {
-        while (running) {
-            try {
-                wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                if (running) {
-                    dispatchOnce();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                LOG.error("Dispatching failed, retrying: {}", e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Claims what this instance may run, in queue order; a queue's head blocks the rest of its queue (FIFO). */
-    void dispatchOnce() throws SQLException {
-        Instant now = Instant.now();
-        Set<String> blockedQueues = new HashSet<>();
-        for (Run run : runs.pending(500)) {
-            if (run.queue() != null && !blockedQueues.add(run.queue())) {
-                continue;
-            }
-            Optional<JobDefinition> job = jobs.find(run.jobId());
-            if (job.isEmpty()) {
-                runs.finish(run.id(), RunState.CANCELLED, "job no longer exists", null, null, now);
-                continue;
-            }
-            if (!config.hosts(run.type()) || (run.notBefore() != null && run.notBefore().isAfter(now))
-                    || executor.activeCount() >= config.maxConcurrentRuns()) {
-                continue;
-            }
-            Instant started = Instant.now();
-            if (runs.claim(run.id(), config.instanceId(), started, started.plus(config.lease()))) {
-                start(run, job.get(), started);
-            }
-        }
-    }
-
-    private void start(Run run, JobDefinition job, Instant started) {
-        Map<String, Object> input = parse(run.input());
-        executor.execute(run, job, input, text -> {
-            try {
-                runs.progress(run.id(), text);
-            } catch (SQLException e) {
-                LOG.warn("Progress of run {} not saved: {}", run.id(), e.getMessage());
-            }
-        }, outcome -> finish(run, job, started, outcome));
-    }
-
-    /** Stores the outcome and, in the same transaction, the retry or restart that follows it. */
-    private void finish(Run run, JobDefinition job, Instant started, RunExecutor.Outcome outcome) {
-        Instant now = Instant.now();
-        try {
-            sql.inTransaction(() -> {
-                if (!runs.finish(run.id(), outcome.state(), outcome.reason(), outcome.result(), outcome.error(), now)) {
-                    return null; // abandoned meanwhile: another instance owns what follows
-                }
-                FollowUp next = followUp(run, job, outcome, started, now);
-                if (next != null) {
-                    try {
-                        runs.insertPending(job, next.trigger, run.input(), next.attempt, null, now.plus(next.delay),
-                                now);
-                    } catch (RunStore.ActiveRunExists impossible) {
-                        LOG.warn("Follow-up of run {} refused: {}", run.id(), impossible.getMessage());
-                    }
-                }
-                return null;
-            });
-            metrics.finished(job, outcome.state(), Duration.between(started, now));
-            LOG.info("Run {} of job {} ended {}{}", run.id(), job.id(), outcome.state(),
-                    outcome.error() == null ? "" : ": " + outcome.error());
-        } catch (SQLException e) {
-            LOG.error("Run {} of job {} ended {} but could not be recorded: {}", run.id(), job.id(), outcome.state(),
-                    e.getMessage());
-        }
-        wake.release();
-    }
-
-    private record FollowUp(String trigger, int attempt, Duration delay) {
-    }
-
-    private FollowUp followUp(Run run, JobDefinition job, RunExecutor.Outcome outcome, Instant started, Instant now)
-            throws SQLException {
-        boolean stopped = outcome.state() == RunState.CANCELLED;
-        boolean failed = outcome.state() == RunState.FAILED || outcome.state() == RunState.TIMED_OUT;
-        if (stopped || !running) {
-            return null;
-        }
-        Optional<JobDefinition> current = jobs.find(job.id());
-        if (job.mode() == Mode.CONTINUOUS) {
-            if (current.isEmpty() || !current.get().enabled() || jobStore.paused(job.id())) {
-                return null;
-            }
-            if (!failed) {
-                return new FollowUp(Run.RESTART, 1, job.restartDelay());
-            }
-            int streak = failureStreak(job.id());
-            return new FollowUp(Run.RESTART, 1,
-                    SchedulerConfig.backoff(config.continuousBackoff(), config.continuousBackoffMax(), streak));
-        }
-        if (failed && run.attempt() < job.maxAttempts()) {
-            return new FollowUp(run.trigger(), run.attempt() + 1,
-                    SchedulerConfig.backoff(config.retryBackoff(), config.retryBackoffMax(), run.attempt()));
-        }
-        return null;
-    }
-
-    /** Consecutive failed runs, newest first, stopping at a success or a run that stayed healthy long enough. */
-    private int failureStreak(String jobId) throws SQLException {
-        int streak = 0;
-        for (Run r : runs.list(jobId, null, 50)) {
-            if (r.state() == RunState.PENDING || r.state() == RunState.RUNNING) {
-                continue;
-            }
-            boolean failed = r.state() == RunState.FAILED || r.state() == RunState.TIMED_OUT
-                    || r.state() == RunState.ABANDONED;
-            boolean healthy = r.startedAt() != null && r.finishedAt() != null
-                    && Duration.between(r.startedAt(), r.finishedAt()).compareTo(config.continuousHealthy()) >= 0;
-            if (!failed || healthy) {
-                break;
-            }
-            streak++;
-        }
-        return streak;
     }
 
     // ---- maintenance ------------------------------------------------------------------------------------------
@@ -432,7 +308,7 @@ public final class Scheduler {
                         abandoned.jobId(), abandoned.instance());
                 metrics.abandoned(abandoned.jobId(), abandoned.type());
                 restartIfContinuous(abandoned);
-                wake.release();
+                dispatcher.wake();
             }
             if (nowMillis - lastRetention >= Duration.ofHours(1).toMillis()) {
                 int deleted = runs.deleteFinishedBefore(Instant.now().minus(Duration.ofDays(config.keepDays())));
@@ -451,7 +327,7 @@ public final class Scheduler {
         if (job.isPresent() && job.get().mode() == Mode.CONTINUOUS && job.get().enabled()
                 && !jobStore.paused(abandoned.jobId())) {
             try {
-                enqueue(job.get(), Run.RESTART, parse(abandoned.input()), 1, null, null);
+                enqueue(job.get(), Run.RESTART, Dispatcher.parse(abandoned.input()), 1, null, null);
             } catch (RunStore.ActiveRunExists alreadyRestarted) {
                 // another instance restarted it first
             }
@@ -462,15 +338,6 @@ public final class Scheduler {
 
     public boolean isRunningHere(long runId) {
         return executor.isActive(runId);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parse(String json) {
-        try {
-            return json == null ? Map.of() : JSON.readValue(json, Map.class);
-        } catch (Exception e) {
-            return Map.of();
-        }
     }
 
     private static String hostName() {

@@ -66,7 +66,9 @@ public final class RemoteSession implements AutoCloseable {
 
     /** Runs a command and returns whatever exit it had; only a timeout or a broken session is an exception. */
     public CommandResult execute(String command, byte[] stdin, Duration timeout) {
-        return execute(command, stdin, timeout, true);
+        // the command itself is not recorded: it may carry node paths an operator did not choose to export
+        return io.nomadcamel.jobs.trace.Tracing.client("ssh", "ssh exec", java.util.Map.of("server.address", target),
+                () -> execute(command, stdin, timeout, true));
     }
 
     private CommandResult execute(String command, byte[] stdin, Duration timeout, boolean killWhenStopped) {

@@ -36,6 +36,24 @@ class MalformedSettingsTest {
         }
     }
 
+    @Test
+    void anInvalidPropertiesJobFailsStartUpNamingJobAndField() {
+        try (AppProcess app = AppProcess.start(Map.of(), "jobs.nightly.type=test-sleep\njobs.nightly.cron=0 0 25 * * ?\n")) {
+            assertNotEquals(0, app.awaitExit(Duration.ofSeconds(60)));
+            assertTrue(app.output().contains("job 'nightly': jobs.nightly.cron '0 0 25 * * ?' is not a Quartz cron"),
+                    app.output());
+        }
+    }
+
+    @Test
+    void aServerPortInUseFailsStartUpNamingIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("0.0.0.0"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            assertStartUpFailsNaming(Map.of("SERVER_PORT", port), "SERVER_PORT", port);
+        }
+    }
+
     private static void assertStartUpFailsNaming(Map<String, String> env, String key, String value) {
         try (AppProcess app = AppProcess.start(env)) {
             int exit = app.awaitExit(Duration.ofSeconds(60));

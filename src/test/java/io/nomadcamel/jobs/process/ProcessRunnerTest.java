@@ -40,6 +40,16 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aChildInheritsNoneOfTheApplicationsVariables() {
+        // surefire sets LOG_LEVEL for this JVM; a token would be inherited the same way
+        assertTrue(System.getenv().containsKey("LOG_LEVEL"), "the test JVM has a variable to leak");
+        ProcessRunner.Result r = ProcessRunner.command("sh", "-c", "echo \"[$LOG_LEVEL][$PASSED]\"; command -v sh")
+                .env("PASSED", "yes").run().check();
+        assertTrue(r.stdout().startsWith("[][yes]"), r.stdout());
+        assertTrue(r.stdout().contains("/sh"), "PATH is kept: " + r.stdout());
+    }
+
+    @Test
     void aFailedCommandLeavesNoPartialFileAndCarriesStderr() {
         Path out = dir.resolve("dump.sql");
         ProcessRunner.Result r = ProcessRunner.command("sh", "-c", "echo half; echo 'disk full' >&2; exit 3")

@@ -65,6 +65,16 @@ public class TestJobs {
         return Map.of("exit", exit);
     }
 
+    /** Calls the Nomad API and runs a program for "trivy-server", as real jobs do: the tracing test's job. */
+    public Map<String, Object> callOthers(org.apache.camel.Exchange exchange,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+        io.nomadcamel.jobs.Settings settings = exchange.getContext().getRegistry()
+                .lookupByNameAndType("settings", io.nomadcamel.jobs.Settings.class);
+        int nodes = io.nomadcamel.jobs.nomad.NomadClient.from(settings).get("/v1/nodes").size();
+        io.nomadcamel.jobs.process.ProcessRunner.command("true").peer("trivy-server").in(run).run().check();
+        return Map.of("nodes", nodes);
+    }
+
     /** Appends "run-id job instance start-time" to the file named by {@code record_file}, if given. */
     private static void record(Map<String, Object> input, RunContext run) throws IOException {
         Object file = input.get("record_file");

@@ -57,6 +57,7 @@ public final class AppProcess implements AutoCloseable {
         all.put("MANAGEMENT_PORT", String.valueOf(managementPort));
         all.put("DATA_DIR", dataDir.toString());
         all.put("ROUTES_INCLUDE", ROUTES_WITH_TEST_JOBS);
+        all.put("LOG_LEVEL", "INFO");
         if (config != null) {
             Path file = dataDir.resolve("operator.properties");
             try {
@@ -180,7 +181,9 @@ public final class AppProcess implements AutoCloseable {
 
     /** Stops the process as an operator would (SIGTERM, graceful shutdown), keeping its data dir to inspect. */
     public void stop() {
-        process.close();
+        if (!process.terminate(60)) {
+            process.close();
+        }
     }
 
     @Override

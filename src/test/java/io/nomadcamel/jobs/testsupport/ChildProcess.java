@@ -88,6 +88,12 @@ public final class ChildProcess implements AutoCloseable {
         waitFor(10);
     }
 
+    /** SIGTERM to this process only, as an operator's stop would send; true if it exited within the bound. */
+    public boolean terminate(int seconds) {
+        process.destroy();
+        return waitFor(seconds);
+    }
+
     @Override
     public void close() {
         List<ProcessHandle> tree = process.descendants().toList();

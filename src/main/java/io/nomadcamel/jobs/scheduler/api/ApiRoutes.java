@@ -4,6 +4,7 @@ import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.scheduler.SchedulerService;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +20,18 @@ public class ApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // paths are /api/jobs/{id}/... and /api/runs/{id}/...: the id is the path's third segment
         serve("api-jobs", "/api/jobs", "GET,POST", (api, ex) -> isGet(ex) ? api.listJobs()
                 : api.createJob(body(ex)));
-        serve("api-job", "/api/jobs/{id}", "GET,DELETE", (api, ex) -> isGet(ex) ? api.getJob(param(ex, "id"))
-                : api.deleteJob(param(ex, "id")));
-        serve("api-job-trigger", "/api/jobs/{id}/runs", "POST", (api, ex) -> api.trigger(param(ex, "id"), body(ex)));
-        serve("api-job-pause", "/api/jobs/{id}/pause", "POST", (api, ex) -> api.pause(param(ex, "id"), true));
-        serve("api-job-resume", "/api/jobs/{id}/resume", "POST", (api, ex) -> api.pause(param(ex, "id"), false));
+        serve("api-job", "/api/jobs/{id}", "GET,DELETE", (api, ex) -> isGet(ex) ? api.getJob(pathId(ex))
+                : api.deleteJob(pathId(ex)));
+        serve("api-job-trigger", "/api/jobs/{id}/runs", "POST", (api, ex) -> api.trigger(pathId(ex), body(ex)));
+        serve("api-job-pause", "/api/jobs/{id}/pause", "POST", (api, ex) -> api.pause(pathId(ex), true));
+        serve("api-job-resume", "/api/jobs/{id}/resume", "POST", (api, ex) -> api.pause(pathId(ex), false));
         serve("api-runs", "/api/runs", "GET", (api, ex) -> api.listRuns(param(ex, "job"), param(ex, "state"),
                 param(ex, "limit")));
-        serve("api-run", "/api/runs/{id}", "GET", (api, ex) -> api.getRun(param(ex, "id")));
-        serve("api-run-stop", "/api/runs/{id}/stop", "POST", (api, ex) -> api.stopRun(param(ex, "id")));
+        serve("api-run", "/api/runs/{id}", "GET", (api, ex) -> api.getRun(pathId(ex)));
+        serve("api-run-stop", "/api/runs/{id}/stop", "POST", (api, ex) -> api.stopRun(pathId(ex)));
     }
 
     private void serve(String routeId, String path, String methods, Handler handler) {
@@ -42,7 +44,7 @@ public class ApiRoutes extends RouteBuilder {
         try {
             SchedulerApi api = api(exchange);
             if (!isGet(exchange)) {
-                api.authorize(exchange.getIn().getHeader("Authorization", String.class));
+                api.authorize(authorization(exchange));
             }
             response = handler.handle(api, exchange);
         } catch (ApiResponse.Failure failure) {
@@ -81,7 +83,25 @@ public class ApiRoutes extends RouteBuilder {
         return exchange.getIn().getHeader(name, String.class);
     }
 
-    private static String body(Exchange exchange) {
-        return exchange.getIn().getBody(String.class);
+    /**
+     * The {id} of the path, read from the path itself: platform-http puts path parameters, query parameters and
+     * request headers in one header map, so {@code ?id=other} would turn the header into a list of both.
+     */
+    private static String pathId(Exchange exchange) {
+        String[] segments = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class).split("/");
+        return segments.length > 3 ? segments[3] : "";
+    }
+
+    /** The Authorization request header only; a query parameter of that name lands in the same header map. */
+    private static String authorization(Exchange exchange) {
+        if (exchange.getIn() instanceof HttpMessage http) {
+            return http.getRequest().getHeader("Authorization");
+        }
+        return exchange.getIn().getHeader("Authorization", String.class);
+    }
+
+    /** The body as UTF-8, whatever charset the request names: JSON is UTF-8, and malformed bytes are a 400. */
+    private static String body(Exchange exchange) throws ApiResponse.Failure {
+        return Json.utf8(exchange.getIn().getBody(byte[].class));
     }
 }

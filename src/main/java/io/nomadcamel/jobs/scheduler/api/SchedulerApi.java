@@ -39,9 +39,10 @@ public final class SchedulerApi {
         if (apiToken == null || apiToken.isBlank()) {
             throw new ApiResponse.Failure(403, "API_TOKEN is not set on the server: mutating calls are disabled");
         }
-        String expected = "Bearer " + apiToken;
-        if (authorization == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                authorization.trim().getBytes(StandardCharsets.UTF_8))) {
+        String presented = authorization == null ? "" : authorization.trim();
+        // the scheme is case-insensitive (RFC 7235 §2.1); the token is compared in constant time
+        if (!presented.regionMatches(true, 0, "Bearer ", 0, 7) || !MessageDigest.isEqual(
+                apiToken.getBytes(StandardCharsets.UTF_8), presented.substring(7).getBytes(StandardCharsets.UTF_8))) {
             throw new ApiResponse.Failure(401, "missing or wrong bearer token");
         }
     }

@@ -1,0 +1,140 @@
+package io.nomadcamel.jobs.trivy;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.sql.DataSource;
+
+import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.nomad.NomadClient;
+import io.nomadcamel.jobs.scheduler.RunContext;
+import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of routes/trivy-scan.camel.yaml, bound as {@code trivyScan}: plan the run, discover the images, scan
+ * one image, store one outcome, report. Settings and the database are looked up at first use, so a missing
+ * setting fails the run that needs it, and configuration order does not matter.
+ */
+public final class TrivyScanJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrivyScanJob.class);
+    private static final Set<String> INPUT_FIELDS = Set.of("concurrency");
+    static final int DEFAULT_CONCURRENCY = 10;
+
+    private final CamelContext camel;
+    private final int maxConcurrency;
+    private final TrivyMetrics metrics;
+
+    public TrivyScanJob(CamelContext camel, int maxConcurrency) {
+        this.camel = camel;
+        this.maxConcurrency = maxConcurrency;
+        this.metrics = new TrivyMetrics(camel);
+    }
+
+    /** Checks the input ({@code concurrency}) and reads the settings; either failing fails the run, naming it. */
+    public ScanPlan plan(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+        Set<String> unknown = new TreeSet<>(input.keySet());
+        unknown.removeAll(INPUT_FIELDS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown input field(s) " + unknown + ": trivy-scan takes "
+                    + INPUT_FIELDS);
+        }
+        Object value = input.getOrDefault("concurrency", DEFAULT_CONCURRENCY);
+        if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
+                || ((Number) value).longValue() > maxConcurrency) {
+            throw new IllegalArgumentException("input field concurrency must be a whole number from 1 to "
+                    + maxConcurrency + " (scans.max-concurrency), got " + value);
+        }
+        TrivySettings settings = TrivySettings.from(settings());
+        run.progress("discovering images");
+        return new ScanPlan(settings, ((Number) value).intValue());
+    }
+
+    /** Docker images of the running allocations, sorted; a failure here fails the run. */
+    public List<String> discoverImages(@ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+        List<String> images = new ImageDiscovery(NomadClient.from(settings())).images();
+        plan.imagesTotal(images.size());
+        run.putResult("images_total", images.size());
+        run.progress("scanning " + images.size() + " images, " + plan.concurrency() + " at a time");
+        LOG.info("Run {}: {} images to scan", run.runId(), images.size());
+        return images;
+    }
+
+    /** Scans one image when a slot of the run is free; never throws for the image's sake, only for a stop. */
+    public ScanOutcome scanImage(@Body String image, @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+        run.checkNotStopped();
+        plan.acquire(run);
+        try {
+            return new ImageScanner(plan.settings()).scan(image, run);
+        } catch (RunContext.RunStoppedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error("Scan of {} failed unexpectedly", image, e);
+            return ScanOutcome.failed(image, ScanStatus.ERROR, "unexpected " + e, 1);
+        } finally {
+            plan.release();
+        }
+    }
+
+    /** Stores the outcome in its own transaction; a database failure is reported by {@link #result}. */
+    public void storeScan(@Body ScanOutcome outcome, @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+        try {
+            ScanStore.Saved saved = new ScanStore(dataSource()).save(run.runId(), outcome);
+            plan.saved(saved);
+            metrics.stored(run.job().id(), saved.scan());
+            if (!saved.scan().ok()) {
+                LOG.warn("Scan of {} ended {}: {}", outcome.image(), outcome.status().text(), outcome.error());
+            }
+        } catch (SQLException e) {
+            LOG.error("Could not store the scan of {}", outcome.image(), e);
+            plan.notStored(outcome.image() + ": " + e.getMessage());
+        }
+        List<ScanStore.Saved> done = plan.saved();
+        long failed = done.stream().filter(s -> !s.scan().ok()).count();
+        run.putResult("scanned", done.size() - failed);
+        run.putResult("failed", failed);
+        run.progress("scanned " + (done.size() + plan.notStored().size()) + " of " + plan.imagesTotal()
+                + " images (" + failed + " failed)");
+    }
+
+    /** The run's result; old scans are pruned. Scans that could not be stored fail the run, after all the others. */
+    public Map<String, Object> result(@ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run) throws SQLException {
+        Map<String, Object> result = ScanResult.of(plan.imagesTotal(), plan.saved());
+        result.forEach(run::putResult);
+        List<String> notStored = plan.notStored();
+        if (!notStored.isEmpty()) {
+            throw new IllegalStateException(notStored.size() + " of " + plan.imagesTotal()
+                    + " scans could not be stored; first: " + notStored.get(0));
+        }
+        int pruned = new ScanStore(dataSource()).prune(Instant.now().minus(
+                Duration.ofDays(plan.settings().keepDays())));
+        result.put("pruned_scans", pruned);
+        return result;
+    }
+
+    private Settings settings() {
+        Settings s = camel.getRegistry().lookupByNameAndType("settings", Settings.class);
+        return s != null ? s : new Settings(camel);
+    }
+
+    private DataSource dataSource() {
+        DataSource ds = camel.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        if (ds == null) {
+            throw new IllegalStateException("no dataSource bound: the application's database is not configured");
+        }
+        return ds;
+    }
+}
