@@ -39,7 +39,7 @@ public class PostgresSteps {
         Path raw = backup.tempDir().resolve("postgres-globals.sql");
         try {
             pg(backup, "pg_dumpall", "--globals-only", "--database=" + backup.settings().pgDatabase())
-                    .stdoutTo(raw).run().check();
+                    .peer("postgres").stdoutTo(raw).run().check();
             try (InputStream in = Files.newInputStream(raw);
                     OutputStream out = new GZIPOutputStream(Files.newOutputStream(artifact.temp()), 65536)) {
                 in.transferTo(out);
@@ -91,7 +91,8 @@ public class PostgresSteps {
         boolean ok = false;
         try {
             backup.dumpStarted(System.currentTimeMillis());
-            pg(backup, "pg_dump", dumpArguments(backup.settings(), database)).stdoutTo(artifact.temp()).run().check();
+            pg(backup, "pg_dump", dumpArguments(backup.settings(), database)).peer("postgres")
+                    .stdoutTo(artifact.temp()).run().check();
             ok = true;
         } finally {
             backup.dumpSlots().release();

@@ -22,7 +22,8 @@ public class SnapshotSteps {
                 artifact.temp().toString())
                 .env("NOMAD_ADDR", s.nomadAddr().orElse(null))
                 .env("NOMAD_TOKEN", s.nomadToken().orElse(null))
-                .env("NOMAD_CACERT", s.nomadCacert().orElse(null)));
+                .env("NOMAD_CACERT", s.nomadCacert().orElse(null))
+                .peer("nomad"));
         return artifact;
     }
 
@@ -32,7 +33,8 @@ public class SnapshotSteps {
         backup.run().progress("saving the consul snapshot");
         save(backup, artifact, ProcessRunner.command(s.consulBin(), "snapshot", "save", artifact.temp().toString())
                 .env("CONSUL_HTTP_ADDR", s.consulAddr().orElse(null))
-                .env("CONSUL_HTTP_TOKEN", s.consulToken().orElse(null)));
+                .env("CONSUL_HTTP_TOKEN", s.consulToken().orElse(null))
+                .peer("consul"));
         return artifact;
     }
 
