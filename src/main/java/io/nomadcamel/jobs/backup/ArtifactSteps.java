@@ -1,0 +1,103 @@
+package io.nomadcamel.jobs.backup;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * What happens to every file a backup writes, in this order: verify it (and take its size and SHA-256) while it is
+ * still in the run's temp folder, keep it (move it to its final path), upload it. A file that fails verification
+ * is deleted: only verified backups ever reach the backup folders, so "the newest file of a series" is always the
+ * newest good backup.
+ */
+public class ArtifactSteps {
+
+    private final BackupMetrics metrics;
+
+    ArtifactSteps(BackupMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public Artifact verify(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact)
+            throws IOException {
+        try {
+            switch (artifact.kind()) {
+                case NOMAD, CONSUL -> SnapshotArchive.verify(artifact.temp());
+                case GLOBALS -> Checksums.checkGzip(artifact.temp());
+                case DATABASE -> verifyDump(backup, artifact);
+                case MANIFEST -> {
+                    // written by this run a moment ago; its size and checksum are what the manifest entry needs
+                }
+            }
+            artifact.verified(Files.size(artifact.temp()), Checksums.sha256(artifact.temp()));
+        } catch (InvalidArtifactException e) {
+            Files.deleteIfExists(artifact.temp());
+            throw new InvalidArtifactException(artifact.label() + " failed verification: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(artifact.temp());
+            throw e;
+        }
+        backup.publish();
+        return artifact;
+    }
+
+    /** A custom dump must list with {@code pg_restore --list}; a plain one must be intact gzip. */
+    private static void verifyDump(BackupRun backup, Artifact artifact) throws IOException {
+        if (backup.settings().plainFormat()) {
+            Checksums.checkGzip(artifact.temp());
+            return;
+        }
+        Path toc = artifact.temp().resolveSibling(artifact.temp().getFileName() + ".toc");
+        try {
+            var result = PostgresSteps.pg(backup, "pg_restore", "--list", artifact.temp().toString())
+                    .stdoutTo(toc).run();
+            if (result.exitCode() != 0) {
+                throw new InvalidArtifactException("pg_restore --list exited with " + result.exitCode() + ": "
+                        + result.stderr().strip());
+            }
+        } finally {
+            Files.deleteIfExists(toc);
+        }
+    }
+
+    /** Moves the verified file to its final path; never over an existing backup. */
+    public Artifact keep(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact)
+            throws IOException {
+        if (!artifact.verified()) {
+            throw new IllegalStateException(artifact.label() + " is not verified and is not kept");
+        }
+        Files.createDirectories(artifact.target().getParent());
+        try {
+            Files.move(artifact.temp(), artifact.target(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(artifact.temp(), artifact.target());
+        }
+        artifact.markKept();
+        backup.publish();
+        return artifact;
+    }
+
+    /** Uploads a kept file. A failure is a warning (and a metric), never silent and never fatal to the run. */
+    public Artifact upload(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact) {
+        backup.run().checkNotStopped();
+        S3Storage.Upload upload = backup.storage().upload(artifact.target(), artifact.s3Key());
+        for (String key : upload.evicted()) {
+            backup.evicted(key);
+        }
+        if (upload.done()) {
+            artifact.markUploaded();
+            backup.publish();
+        } else {
+            backup.run().checkNotStopped();
+            metrics.uploadFailed(artifact);
+            backup.warn(artifact.label() + " not uploaded to s3://" + backup.storage().bucket() + "/"
+                    + artifact.s3Key() + ": " + upload.failure());
+        }
+        return artifact;
+    }
+}

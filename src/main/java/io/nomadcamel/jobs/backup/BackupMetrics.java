@@ -1,0 +1,59 @@
+package io.nomadcamel.jobs.backup;
+
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+
+/**
+ * The backup's figures for Prometheus: artifacts that did not reach S3 (a run then succeeds with warnings, and this
+ * is what an alert watches), objects evicted on a full store, files and objects deleted by retention.
+ */
+final class BackupMetrics {
+
+    private final Supplier<MeterRegistry> registry;
+    private volatile MeterRegistry meters;
+
+    BackupMetrics(CamelContext camel) {
+        this.registry = () -> {
+            MeterRegistry found = camel.getRegistry().findSingleByType(MeterRegistry.class);
+            return found != null ? found : new SimpleMeterRegistry();
+        };
+    }
+
+    private MeterRegistry meters() {
+        MeterRegistry m = meters;
+        if (m == null) {
+            m = registry.get();
+            meters = m;
+        }
+        return m;
+    }
+
+    void uploadFailed(Artifact artifact) {
+        Counter.builder("ncj_backup_upload_failures_total")
+                .description("backup files that did not reach S3 (the run succeeded with a warning)")
+                .tag("kind", artifact.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .register(meters()).increment();
+    }
+
+    void evicted() {
+        Counter.builder("ncj_backup_s3_evictions_total")
+                .description("old backups deleted from S3 because the store answered that it was full")
+                .register(meters()).increment();
+    }
+
+    void retentionDeleted(String where, int count) {
+        Counter.builder("ncj_backup_retention_deleted_total")
+                .description("backup files (local) and objects (s3) deleted by retention")
+                .tag("where", where).register(meters()).increment(count);
+    }
+
+    void retentionFailed(String where) {
+        Counter.builder("ncj_backup_retention_failures_total")
+                .description("retention passes that could not complete (the run succeeded with a warning)")
+                .tag("where", where).register(meters()).increment();
+    }
+}

@@ -1,0 +1,90 @@
+package io.nomadcamel.jobs.backup;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.s3.S3Settings;
+
+/**
+ * The settings a backup run needs (design §6), read when the run starts: a missing one fails that run, naming the
+ * variable. Tokens and the PostgreSQL password are handed to child processes in their environment only; they are
+ * left out of {@link #toString()}.
+ */
+public record BackupSettings(
+        Path backupDir,
+        String nomadBin,
+        Optional<String> nomadAddr,
+        Optional<String> nomadToken,
+        Optional<String> nomadCacert,
+        String consulBin,
+        Optional<String> consulAddr,
+        Optional<String> consulToken,
+        Optional<Path> pgBinDir,
+        String pgHost,
+        int pgPort,
+        String pgUser,
+        Optional<String> pgPassword,
+        String pgDatabase,
+        boolean plainFormat,
+        Optional<Duration> lockWaitTimeout,
+        Duration commandTimeout,
+        Duration retryDelay,
+        long partSizeBytes,
+        S3Settings s3) {
+
+    static final String FORMAT = "backup.postgres.format";
+    static final String PART_SIZE = "backup.s3.part-size-mb";
+
+    public static BackupSettings from(Settings s) {
+        String format = s.string(FORMAT, "custom").toLowerCase(Locale.ROOT);
+        if (!format.equals("custom") && !format.equals("plain")) {
+            throw new Settings.InvalidSettingException("Setting " + FORMAT + " (environment variable "
+                    + Settings.envName(FORMAT) + ") must be custom or plain, got '" + format + "'");
+        }
+        int partSizeMb = s.integer(PART_SIZE, 64);
+        if (partSizeMb < 5 || partSizeMb > 5120) {
+            // S3's limits: parts of 5 MiB to 5 GiB
+            throw new Settings.InvalidSettingException("Setting " + PART_SIZE + " (environment variable "
+                    + Settings.envName(PART_SIZE) + ") must be from 5 to 5120, got " + partSizeMb);
+        }
+        return new BackupSettings(
+                Path.of(s.string("backup.dir", "backups")).toAbsolutePath(),
+                s.string("nomad.bin", "nomad"),
+                s.optional("nomad.addr"),
+                s.optional("nomad.token"),
+                s.optional("nomad.cacert"),
+                s.string("consul.bin", "consul"),
+                s.optional("consul.http-addr"),
+                s.optional("consul.http-token"),
+                s.optional("pg.bin-dir").map(Path::of),
+                s.required("pg.host"),
+                s.port("pg.port", 5432),
+                s.required("pg.user"),
+                s.optional("pgpassword"),
+                s.string("pg.database", "postgres"),
+                format.equals("plain"),
+                Optional.ofNullable(s.duration("backup.postgres.lock-wait-timeout", null)),
+                s.duration("backup.command-timeout", Duration.ofHours(6)),
+                s.duration("backup.retry-delay", Duration.ofSeconds(1)),
+                partSizeMb * 1024L * 1024L,
+                S3Settings.from(s));
+    }
+
+    /** A PostgreSQL client program: from PG_BIN_DIR when set, else from the PATH. */
+    public String pgProgram(String name) {
+        return pgBinDir.map(dir -> dir.resolve(name).toString()).orElse(name);
+    }
+
+    public String dumpExtension() {
+        return plainFormat ? ".sql.gz" : ".dump";
+    }
+
+    @Override
+    public String toString() {
+        return "BackupSettings[dir=" + backupDir + ", pg=" + pgUser + "@" + pgHost + ":" + pgPort + ", format="
+                + (plainFormat ? "plain" : "custom") + ", " + s3 + "]";
+    }
+}

@@ -1,0 +1,164 @@
+package io.nomadcamel.jobs.backup;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.nomadcamel.jobs.s3.QuotaErrors;
+import io.nomadcamel.jobs.s3.S3Clients;
+import io.nomadcamel.jobs.s3.S3Settings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Producer;
+import org.apache.camel.component.aws2.s3.AWS2S3Component;
+import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A run's way to S3: uploads through camel-aws2-s3 from the file (one PUT below the part size, multipart above it;
+ * the file is streamed, never held in memory), with the run's S3 client. When the store answers that it is full,
+ * the oldest backup of the key's folder is evicted and the upload tried again, at most {@value #MAX_EVICTIONS}
+ * times. Upload failures are returned, not thrown: the caller turns them into warnings.
+ */
+final class S3Storage implements AutoCloseable {
+
+    static final int MAX_EVICTIONS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
+
+    /** How an upload ended: done, or the reason it did not reach S3; and what was evicted on the way. */
+    record Upload(boolean done, List<String> evicted, String failure) {
+    }
+
+    private final CamelContext camel;
+    private final S3Settings settings;
+    private final long partSize;
+    private final BackupMetrics metrics;
+    private final List<AWS2S3Endpoint> endpoints = new ArrayList<>();
+    private volatile S3Client client;
+    private Producer single;
+    private Producer multipart;
+    private volatile boolean closed;
+
+    S3Storage(CamelContext camel, S3Settings settings, long partSize, BackupMetrics metrics) {
+        this.camel = camel;
+        this.settings = settings;
+        this.partSize = partSize;
+        this.metrics = metrics;
+    }
+
+    String bucket() {
+        return settings.bucket();
+    }
+
+    synchronized S3Client client() {
+        if (closed) {
+            throw new IllegalStateException("the run's S3 connection is closed (the run was stopped)");
+        }
+        if (client == null) {
+            client = S3Clients.create(settings);
+        }
+        return client;
+    }
+
+    Upload upload(Path file, String key) {
+        List<String> evicted = new ArrayList<>();
+        while (true) {
+            try {
+                put(file, key);
+                return new Upload(true, evicted, null);
+            } catch (Exception e) {
+                if (!QuotaErrors.isQuotaExceeded(e)) {
+                    return new Upload(false, evicted, QuotaErrors.describe(e));
+                }
+                if (evicted.size() >= MAX_EVICTIONS) {
+                    return new Upload(false, evicted, "the store is still full after evicting " + MAX_EVICTIONS
+                            + " old backups: " + QuotaErrors.describe(e));
+                }
+                Optional<String> victim;
+                try {
+                    victim = QuotaEviction.evictOldest(client(), settings.bucket(), key);
+                } catch (Exception evictionFailed) {
+                    return new Upload(false, evicted, QuotaErrors.describe(e) + "; evicting an old backup failed: "
+                            + QuotaErrors.describe(evictionFailed));
+                }
+                if (victim.isEmpty()) {
+                    return new Upload(false, evicted, QuotaErrors.describe(e) + "; no old backup of "
+                            + key.substring(0, key.lastIndexOf('/') + 1) + " may be evicted");
+                }
+                LOG.warn("S3 store full while uploading {}: evicted {}", key, victim.get());
+                metrics.evicted();
+                evicted.add(victim.get());
+            }
+        }
+    }
+
+    private void put(Path file, String key) throws Exception {
+        long size = Files.size(file);
+        Producer producer = producer(size >= partSize);
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getIn().setBody(file.toFile());
+        exchange.getIn().setHeader(AWS2S3Constants.KEY, key);
+        exchange.getIn().setHeader(AWS2S3Constants.CONTENT_LENGTH, size);
+        producer.process(exchange);
+        if (exchange.getException() != null) {
+            throw exchange.getException();
+        }
+    }
+
+    /**
+     * The producer for small or large files, made on first use. Its endpoint checks the bucket when it starts;
+     * if S3 is unreachable it fails here and the next upload tries again.
+     */
+    private synchronized Producer producer(boolean multipartUpload) throws Exception {
+        Producer existing = multipartUpload ? multipart : single;
+        if (existing != null) {
+            return existing;
+        }
+        AWS2S3Component component = camel.getComponent("aws2-s3", AWS2S3Component.class);
+        AWS2S3Configuration configuration = component.getConfiguration().copy();
+        configuration.setBucketName(settings.bucket());
+        configuration.setAmazonS3Client(client());
+        configuration.setAutoCreateBucket(false);
+        configuration.setMultiPartUpload(multipartUpload);
+        configuration.setPartSize(partSize);
+        AWS2S3Endpoint endpoint = new AWS2S3Endpoint("aws2-s3://" + settings.bucket() + "?multiPartUpload="
+                + multipartUpload, component, configuration);
+        try {
+            endpoint.start();
+        } catch (RuntimeException e) {
+            ServiceHelper.stopService(endpoint);
+            throw e;
+        }
+        endpoints.add(endpoint);
+        Producer producer = endpoint.createProducer();
+        producer.start();
+        if (multipartUpload) {
+            multipart = producer;
+        } else {
+            single = producer;
+        }
+        return producer;
+    }
+
+    /** Ends the run's S3 work; closing the client first makes an upload in flight fail at once (a stopped run). */
+    @Override
+    public void close() {
+        closed = true;
+        S3Client c = client;
+        if (c != null) {
+            c.close();
+        }
+        synchronized (this) {
+            ServiceHelper.stopService(single, multipart);
+            endpoints.forEach(ServiceHelper::stopService);
+        }
+    }
+}

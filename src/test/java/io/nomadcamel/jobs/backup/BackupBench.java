@@ -1,0 +1,266 @@
+package io.nomadcamel.jobs.backup;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nomadcamel.jobs.testsupport.ChildProcess;
+import io.nomadcamel.jobs.testsupport.Ports;
+import io.nomadcamel.jobs.testsupport.PostgresServer;
+import io.nomadcamel.jobs.testsupport.Programs;
+import io.nomadcamel.jobs.testsupport.S3ProxyServer;
+import io.nomadcamel.jobs.testsupport.TempDirs;
+
+/**
+ * Benchmark of the backup job (bench/backup.sh, bench/README.md), not a test:
+ * (1) the dump phase of 8 databases of ~200 MB at dump_concurrency 4, as the application runs it, versus
+ * {@code xargs -P4 pg_dump -Fc} of the same databases on the same server, alternating, in the same run;
+ * (2) the peak RSS (VmHWM) of the application process backing up a ~2 GB database versus a ~20 MB one.
+ * Everything real: a PostgreSQL 15 started for the run, S3Proxy, the application as a child JVM triggered over its API.
+ */
+public final class BackupBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String TOKEN = "bench-token";
+
+    private final PostgresServer pg = new PostgresServer();
+    private final S3ProxyServer s3 = new S3ProxyServer();
+    private final FakeClis clis = FakeClis.install();
+    private final Path work = TempDirs.create("backup-bench");
+    private final String javaOpts = System.getProperty("bench.java-opts", "-Xmx384m");
+
+    public static void main(String[] args) throws Exception {
+        int databases = Integer.getInteger("bench.databases", 8);
+        long rows = Long.getLong("bench.rows", 1_350_000L);
+        int rounds = Integer.getInteger("bench.rounds", 2);
+        long smallRows = Long.getLong("bench.small-rows", 135_000L);
+        long largeRows = Long.getLong("bench.large-rows", 13_500_000L);
+        BackupBench bench = new BackupBench();
+        try {
+            bench.run(databases, rows, rounds, smallRows, largeRows);
+        } finally {
+            bench.close();
+        }
+    }
+
+    private void run(int databases, long rows, int rounds, long smallRows, long largeRows) throws Exception {
+        pg.start();
+        s3.start();
+        s3.createBucket("bench");
+        System.out.printf("nomad-camel-jobs backup benchmark, %s%n", Instant.now());
+        System.out.printf("machine: %d CPUs, %s %s; %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), query("SELECT version()"),
+                Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.printf("application JVM options: %s%n%n", javaOpts);
+
+        long t0 = System.nanoTime();
+        createTable("bench_template", rows);
+        for (int i = 1; i <= databases; i++) {
+            pg.execute("postgres", "CREATE DATABASE bench_" + i + " TEMPLATE bench_template");
+        }
+        pg.execute("postgres", "DROP DATABASE bench_template");
+        System.out.printf("(1) %d databases of %s each (%d rows), created in %.0f s%n", databases,
+                mib(size("bench_1")), rows, (System.nanoTime() - t0) / 1e9);
+        List<String> names = BackupDatabases.listed(pg);
+        List<Double> xargs = new ArrayList<>();
+        List<Double> app = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            xargs.add(xargsDump(names));
+            JsonNode result = backup(4).result;
+            app.add(result.path("postgres_dump_seconds").asDouble());
+            System.out.printf("    round %d: xargs -P4 pg_dump -Fc %.2f s, application dump phase %.2f s "
+                    + "(ratio %.3f); whole backup run %s%n", round, xargs.get(round - 1), app.get(round - 1),
+                    app.get(round - 1) / xargs.get(round - 1), result.path("bench_run_seconds").asText());
+        }
+        System.out.printf("    best of %d: xargs %.2f s, application %.2f s, ratio %.3f (target <= 1.05)%n%n", rounds,
+                min(xargs), min(app), min(app) / min(xargs));
+        for (int i = 1; i <= databases; i++) {
+            pg.execute("postgres", "DROP DATABASE bench_" + i);
+        }
+
+        createTable("small", smallRows);
+        Run small = backup(4);
+        long smallDump = small.result.path("postgres_databases").findValues("bytes").stream()
+                .mapToLong(JsonNode::asLong).max().orElse(0);
+        System.out.printf("(2) peak RSS (VmHWM) of the application process over start-up and one backup run%n");
+        System.out.printf("    database 'small' %s (dump %s): VmHWM %s, run %s s%n", mib(size("small")),
+                mib(smallDump), mib(small.peakRssBytes), small.result.path("bench_run_seconds").asText());
+        pg.execute("postgres", "DROP DATABASE small");
+        createTable("large", largeRows);
+        Run large = backup(4);
+        long largeDump = large.result.path("postgres_databases").findValues("bytes").stream()
+                .mapToLong(JsonNode::asLong).max().orElse(0);
+        System.out.printf("    database 'large' %s (dump %s): VmHWM %s, run %s s%n", mib(size("large")),
+                mib(largeDump), mib(large.peakRssBytes), large.result.path("bench_run_seconds").asText());
+        System.out.printf("    ratio large/small %.3f (target <= 1.2)%n", (double) large.peakRssBytes
+                / small.peakRssBytes);
+    }
+
+    private void createTable(String database, long rows) {
+        pg.createDatabase(database);
+        // ~150 bytes a row: two md5 texts (incompressible-ish), a timestamp, a repetitive text (compressible)
+        pg.execute(database, "CREATE TABLE items AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b, "
+                + "now() - g * interval '1 second' AS at, repeat(chr(65 + (g % 26)::int), 40) AS c "
+                + "FROM generate_series(1, " + rows + ") g", "ALTER TABLE items ADD PRIMARY KEY (id)", "VACUUM ANALYZE");
+    }
+
+    /** {@code xargs -P4 pg_dump -Fc}: the same databases, flags and output (stdout to a file) as the application. */
+    private double xargsDump(List<String> names) throws Exception {
+        Path out = Files.createDirectories(work.resolve("xargs"));
+        Path list = Files.write(work.resolve("databases.txt"), names);
+        String pgDump = pg.binDir().resolve("pg_dump").toString();
+        String script = "xargs -P4 -I{} sh -c '\"$0\" --host=127.0.0.1 --port=" + pg.port() + " --username="
+                + pg.user() + " --no-password --format=custom --dbname={} > \"$1\"/{}.dump' " + pgDump + " " + out
+                + " < " + list;
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("xargs pg_dump failed: " + output);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        TempDirs.delete(out);
+        return seconds;
+    }
+
+    private record Run(JsonNode result, long peakRssBytes) {
+    }
+
+    /** Starts the application, triggers backup-daily, waits for it, reads the process's VmHWM, stops it. */
+    private Run backup(int concurrency) throws Exception {
+        Path backups = Files.createDirectories(work.resolve("backups"));
+        Path data = Files.createDirectories(work.resolve("app-data"));
+        int port = Ports.free();
+        int management = Ports.free();
+        Map<String, String> env = new HashMap<>();
+        env.put("SERVER_PORT", String.valueOf(port));
+        env.put("MANAGEMENT_PORT", String.valueOf(management));
+        env.put("DATA_DIR", data.toString());
+        env.put("API_TOKEN", TOKEN);
+        env.put("BACKUP_DIR", backups.toString());
+        env.put("NOMAD_BIN", clis.nomad().toString());
+        env.put("CONSUL_BIN", clis.consul().toString());
+        env.put("PG_BIN_DIR", pg.binDir().toString());
+        env.put("PG_HOST", "127.0.0.1");
+        env.put("PG_PORT", String.valueOf(pg.port()));
+        env.put("PG_USER", pg.user());
+        env.put("S3_ENDPOINT", s3.endpoint().toString());
+        env.put("S3_BUCKET", "bench");
+        env.put("S3_ACCESS_KEY", s3.accessKey());
+        env.put("S3_SECRET_KEY", s3.secretKey());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(javaOpts.trim().split("\\s+")));
+        command.addAll(List.of("-cp", Path.of("target", "classes").toAbsolutePath() + ":"
+                + Files.readString(Programs.testToolsDir().resolve("app-classpath.txt")).trim(),
+                "io.nomadcamel.jobs.Application"));
+        try (ChildProcess app = ChildProcess.start("nomad-camel-jobs", command, env, Path.of("").toAbsolutePath(),
+                work.resolve("app.log"))) {
+            awaitReady(app, management);
+            long start = System.nanoTime();
+            JsonNode trigger = JSON.readTree(call("POST", port, "/api/jobs/backup-daily/runs",
+                    "{\"dump_concurrency\":" + concurrency + "}"));
+            long id = trigger.path("run_id").asLong();
+            JsonNode run;
+            do {
+                Thread.sleep(200);
+                run = JSON.readTree(call("GET", port, "/api/runs/" + id, null));
+            } while (run.path("state").asText().equals("RUNNING") || run.path("state").asText().equals("PENDING"));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (!run.path("state").asText().equals("SUCCEEDED")) {
+                throw new IllegalStateException("the backup run did not succeed: " + run);
+            }
+            long hwm = peakRss(app.pid());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) run.path("result")).put("bench_run_seconds",
+                    String.format("%.1f", seconds));
+            return new Run(run.path("result"), hwm);
+        } finally {
+            TempDirs.delete(backups);
+            TempDirs.delete(data);
+            TempDirs.delete(s3.dataDir().resolve("bench").resolve("backups"));
+        }
+    }
+
+    private static void awaitReady(ChildProcess app, int management) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!app.alive()) {
+                throw new IllegalStateException("the application exited:\n" + app.output());
+            }
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
+                        + "/observe/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the application was not ready:\n" + app.output());
+    }
+
+    private static String call(String method, int port, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The kernel's high-water mark of the process's resident set: the peak, however short. */
+    private static long peakRss(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmHWM for " + pid);
+    }
+
+    private long size(String database) throws Exception {
+        return Long.parseLong(query("SELECT pg_database_size('" + database + "')"));
+    }
+
+    private String query(String sql) throws Exception {
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / 1048576.0);
+    }
+
+    private void close() {
+        clis.close();
+        s3.stop();
+        pg.stop();
+        TempDirs.delete(work);
+    }
+}
