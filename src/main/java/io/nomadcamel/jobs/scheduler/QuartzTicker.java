@@ -100,7 +100,12 @@ final class QuartzTicker {
         return quartz.getJobKeys(GroupMatcher.jobGroupEquals(GROUP));
     }
 
-    /** Quartz instantiates this per fire; it hands the slot to the scheduler of this JVM's Quartz instance. */
+    /**
+     * Quartz instantiates this per fire; it hands the slot to the scheduler of this JVM's Quartz instance. Fires of
+     * one job are handled one at a time and in order: when Quartz runs late it may fire two overdue slots at once,
+     * and the later one taken first would record the earlier as a misfire.
+     */
+    @org.quartz.DisallowConcurrentExecution
     public static final class SlotJob implements Job {
         @Override
         @SuppressWarnings("unchecked")
