@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q ${MVN_ARGS:-} test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/bench-classpath.txt
-exec java "$@" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+exec java -Dtest.tools.dir="$PWD/target/test-tools" "$@" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   io.nomadcamel.jobs.backup.BackupBench

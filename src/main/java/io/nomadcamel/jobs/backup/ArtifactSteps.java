@@ -5,6 +5,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -82,10 +83,21 @@ public class ArtifactSteps {
         return artifact;
     }
 
-    /** Uploads a kept file. A failure is a warning (and a metric), never silent and never fatal to the run. */
-    public Artifact upload(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact) {
-        backup.run().checkNotStopped();
-        S3Storage.Upload upload = backup.storage().upload(artifact.target(), artifact.s3Key());
+    /**
+     * Uploads a kept file, at most {@code dump_concurrency} at once. A failure is a warning (and a metric), never
+     * silent and never fatal to the run.
+     */
+    public Artifact upload(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact)
+            throws InterruptedException {
+        do {
+            backup.run().checkNotStopped();
+        } while (!backup.uploadSlots().tryAcquire(200, TimeUnit.MILLISECONDS));
+        S3Storage.Upload upload;
+        try {
+            upload = backup.storage().upload(artifact.target(), artifact.s3Key());
+        } finally {
+            backup.uploadSlots().release();
+        }
         for (String key : upload.evicted()) {
             backup.evicted(key);
         }

@@ -28,6 +28,7 @@ public final class BackupRun {
     private final Path tempDir;
     private final S3Storage storage;
     private final Semaphore dumpSlots;
+    private final Semaphore uploadSlots;
     private final Map<BackupLayout.Kind, Artifact> singles = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Artifact> databases = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, String> safeNames = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -50,6 +51,7 @@ public final class BackupRun {
         this.tempDir = tempDir;
         this.storage = storage;
         this.dumpSlots = new Semaphore(input.dumpConcurrency(), true);
+        this.uploadSlots = new Semaphore(input.dumpConcurrency(), true);
     }
 
     RunContext run() {
@@ -78,6 +80,10 @@ public final class BackupRun {
 
     Semaphore dumpSlots() {
         return dumpSlots;
+    }
+
+    Semaphore uploadSlots() {
+        return uploadSlots;
     }
 
     /** A new artifact of this run: its temp file, final path and S3 key follow {@link BackupLayout}. */

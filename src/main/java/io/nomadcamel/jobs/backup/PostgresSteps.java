@@ -103,6 +103,14 @@ public class PostgresSteps {
         return artifact;
     }
 
+    /** The dumps this run verified and kept, in the databases' order: what the upload split sends. */
+    public List<Artifact> keptDumps(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) {
+        List<Artifact> kept = backup.keptArtifacts().stream()
+                .filter(a -> a.kind() == BackupLayout.Kind.DATABASE).toList();
+        backup.run().progress("dumped " + backup.databaseCount() + " databases; uploading " + kept.size());
+        return kept;
+    }
+
     private static String[] dumpArguments(BackupSettings s, String database) {
         List<String> args = new ArrayList<>();
         if (s.plainFormat()) {

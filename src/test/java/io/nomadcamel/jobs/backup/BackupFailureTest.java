@@ -152,6 +152,44 @@ class BackupFailureTest {
     }
 
     @Test
+    void stoppingTheRunKillsTheSnapshotCliMidWriteAndLeavesNoPartialSnapshot() throws Exception {
+        rig.clis.set("consul", "delay_seconds", 60).set("consul", "state_bytes", 1_000_000);
+        try {
+            CompletableFuture<BackupRig.Outcome> outcome = CompletableFuture.supplyAsync(() -> rig.backup(Map.of()));
+            Path unverified = awaitFile(rig.backupDir.resolve(".tmp"), ".snap.unverified");
+            long pid = rig.clis.calls().stream().filter(c -> c.path("program").asText().equals("consul"))
+                    .findFirst().orElseThrow().path("pid").asLong();
+
+            RunContextAccess.stop(rig.current(), "timed out after 10m");
+            BackupRig.Outcome run = outcome.get(30, TimeUnit.SECONDS);
+
+            assertEquals("CANCELLED", run.state());
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "consul killed");
+            assertFalse(Files.exists(unverified));
+            assertTrue(run.result().path("consul_snapshot").isNull());
+            assertNoSnapshotFiles(run.result().path("timestamp").asText(), "consul-snapshots");
+        } finally {
+            rig.clis.set("consul", "delay_seconds", null).set("consul", "state_bytes", null);
+        }
+    }
+
+    private static Path awaitFile(Path dir, String suffix) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    java.util.Optional<Path> found = files.filter(p -> p.toString().endsWith(suffix)).findFirst();
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no *" + suffix + " under " + dir);
+    }
+
+    @Test
     void failedSnapshotLegsFailTheRunWithTheCliErrorsAfterThePostgresLegFinished() throws Exception {
         rig.clis.set("nomad", "down", true).set("consul", "token", "another-token");
 
@@ -167,7 +205,7 @@ class BackupFailureTest {
         assertTrue(r.path("nomad_snapshot").isNull() && r.path("consul_snapshot").isNull(), r.toString());
         assertFalse(r.path("postgres_globals_s3_key").isNull(), r.toString());
         r.path("postgres_databases").forEach(db -> assertFalse(db.path("s3_key").isNull(), db.toString()));
-        assertNoSnapshotFiles(r.path("timestamp").asText());
+        assertNoSnapshotFiles(r.path("timestamp").asText(), "nomad-snapshots", "consul-snapshots");
     }
 
     @Test
@@ -207,8 +245,8 @@ class BackupFailureTest {
         }
     }
 
-    private void assertNoSnapshotFiles(String ts) throws Exception {
-        for (String folder : List.of("nomad-snapshots", "consul-snapshots")) {
+    private void assertNoSnapshotFiles(String ts, String... folders) throws Exception {
+        for (String folder : folders) {
             Path dir = rig.backupDir.resolve(folder);
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.list(dir)) {
