@@ -103,6 +103,7 @@ public class ArtifactSteps {
         }
         if (upload.done()) {
             artifact.markUploaded();
+            metrics.uploaded(artifact);
             backup.publish();
         } else {
             backup.run().checkNotStopped();

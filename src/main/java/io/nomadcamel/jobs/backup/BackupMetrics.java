@@ -4,7 +4,6 @@ import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 
 /**
@@ -17,10 +16,7 @@ final class BackupMetrics {
     private volatile MeterRegistry meters;
 
     BackupMetrics(CamelContext camel) {
-        this.registry = () -> {
-            MeterRegistry found = camel.getRegistry().findSingleByType(MeterRegistry.class);
-            return found != null ? found : new SimpleMeterRegistry();
-        };
+        this.registry = () -> io.nomadcamel.jobs.Meters.of(camel);
     }
 
     private MeterRegistry meters() {
@@ -30,6 +26,15 @@ final class BackupMetrics {
             meters = m;
         }
         return m;
+    }
+
+    void uploaded(Artifact artifact) {
+        if (artifact.bytes() > 0) {
+            Counter.builder("ncj_backup_bytes_total")
+                    .description("bytes of verified backup files that reached S3")
+                    .tag("kind", artifact.kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .register(meters()).increment(artifact.bytes());
+        }
     }
 
     void uploadFailed(Artifact artifact) {

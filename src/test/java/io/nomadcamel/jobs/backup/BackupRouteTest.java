@@ -58,7 +58,16 @@ class BackupRouteTest {
 
     @Test
     void aFullRunWritesEveryArtifactLocallyAndToS3AndEachDumpRestoresWithTheSameRows() throws Exception {
+        double bytesBefore = rig.counter("ncj_backup_bytes_total");
         BackupRig.Outcome run = rig.backup(Map.of("local_days", 7, "s3_days", 30, "dump_concurrency", 4));
+        long localBytes = 0;
+        try (var files = java.nio.file.Files.walk(rig.backupDir)) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                localBytes += java.nio.file.Files.size(f);
+            }
+        }
+        assertEquals((double) localBytes, rig.counter("ncj_backup_bytes_total") - bytesBefore,
+                "every byte that reached S3 is counted, once");
 
         assertEquals("SUCCEEDED", run.state(), run.error() + "\n" + run.result().toPrettyString());
         JsonNode r = run.result();
