@@ -60,12 +60,16 @@ class BackupRouteTest {
     void aFullRunWritesEveryArtifactLocallyAndToS3AndEachDumpRestoresWithTheSameRows() throws Exception {
         double bytesBefore = rig.counter("ncj_backup_bytes_total");
         BackupRig.Outcome run = rig.backup(Map.of("local_days", 7, "s3_days", 30, "dump_concurrency", 4));
+        // this run's files carry its timestamp; other tests of the class may have left older backups beside them
+        String stamp = run.result().path("timestamp").asText();
         long localBytes = 0;
         try (var files = java.nio.file.Files.walk(rig.backupDir)) {
-            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().contains(stamp)).toList()) {
                 localBytes += java.nio.file.Files.size(f);
             }
         }
+        assertTrue(localBytes > 0, "this run's files are found by their timestamp " + stamp);
         assertEquals((double) localBytes, rig.counter("ncj_backup_bytes_total") - bytesBefore,
                 "every byte that reached S3 is counted, once");
 
