@@ -100,7 +100,34 @@ final class S3Storage implements AutoCloseable {
         }
     }
 
+    /** One PUT (or multipart upload) inside a CLIENT span for the trace of the run. */
     private void put(Path file, String key) throws Exception {
+        try {
+            io.nomadcamel.jobs.trace.Tracing.client("s3", "s3 PutObject",
+                    java.util.Map.of("aws.s3.bucket", settings.bucket(), "aws.s3.key", key), () -> {
+                        try {
+                            putUntraced(file, key);
+                            return null;
+                        } catch (Exception e) {
+                            throw new CheckedFailure(e);
+                        }
+                    });
+        } catch (CheckedFailure failure) {
+            throw failure.cause;
+        }
+    }
+
+    /** Carries a checked exception through the span's Supplier. */
+    private static final class CheckedFailure extends RuntimeException {
+        private final Exception cause;
+
+        CheckedFailure(Exception cause) {
+            super(cause.getMessage(), cause);
+            this.cause = cause;
+        }
+    }
+
+    private void putUntraced(Path file, String key) throws Exception {
         long size = Files.size(file);
         Producer producer = producer(size >= partSize);
         Exchange exchange = new DefaultExchange(camel);
