@@ -210,6 +210,9 @@ public final class SshdServer extends ServerFixture {
                 .append("PermitRootLogin prohibit-password\n")
                 .append("PidFile ").append(dir.resolve("sshd.pid")).append('\n')
                 .append("PrintMotd no\n")
+                // sessions get an empty home: Debian's bash sources ~/.bashrc for sshd commands, and a developer's
+                // (here: pyenv's rehash, which waits a minute on a stale lock) must not change what a test measures
+                .append("SetEnv HOME=").append(sessionHome()).append('\n')
                 .append("LogLevel VERBOSE\n");
         if (options.kexAlgorithms != null) {
             c.append("KexAlgorithms ").append(options.kexAlgorithms).append('\n');
@@ -218,6 +221,16 @@ public final class SshdServer extends ServerFixture {
             c.append("ForceCommand ").append(options.forceCommand).append('\n');
         }
         return c.toString();
+    }
+
+    private Path sessionHome() {
+        Path home = dir.resolve("home");
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return home;
     }
 
     /** sshd running as root refuses to start without its privilege separation folder, which a container may lack. */
