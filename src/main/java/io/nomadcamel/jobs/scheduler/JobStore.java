@@ -54,12 +54,23 @@ public final class JobStore {
     }
 
     /**
-     * Takes a schedule slot for this instance: only one UPDATE can move last_slot_at forward to a given slot, so
-     * however many instances see the slot fire, one runs it.
+     * Takes a schedule slot for this instance: the job's row is locked while last_slot_at moves forward, so however
+     * many instances (or threads) see the slot fire, one runs it, and each taker learns which slot came before its
+     * own. Empty when the slot (or a later one) was already taken; otherwise the previously taken slot, or this slot
+     * when it is the job's first.
      */
-    public boolean takeSlot(String jobId, Instant slot) throws SQLException {
-        return sql.update("UPDATE job_state SET last_slot_at = ? WHERE job_id = ? AND "
-                + "(last_slot_at IS NULL OR last_slot_at < ?)", slot, jobId, slot) == 1;
+    public Optional<Instant> takeSlot(String jobId, Instant slot) throws SQLException {
+        return sql.inTransaction(() -> {
+            Optional<Instant> previous = sql.queryOne("SELECT last_slot_at FROM job_state WHERE job_id = ? FOR UPDATE",
+                    rs -> Sql.instant(rs, "last_slot_at"), jobId);
+            if (previous.isPresent() && !previous.get().isBefore(slot)) {
+                return Optional.empty();
+            }
+            if (sql.update("UPDATE job_state SET last_slot_at = ? WHERE job_id = ?", slot, jobId) != 1) {
+                return Optional.empty(); // the job's state is gone: the job was deleted meanwhile
+            }
+            return Optional.of(previous.orElse(slot));
+        });
     }
 
     public Optional<Instant> lastSlot(String jobId) throws SQLException {

@@ -74,16 +74,19 @@ final class QuartzTicker {
         }
     }
 
-    /** Schedules (or re-schedules) a recurring job; misfires are left to the scheduler's catch-up. */
-    void schedule(JobDefinition job) throws SchedulerException {
+    /**
+     * Schedules (or re-schedules) a recurring job to fire every slot after {@code after}, even one that passes
+     * before Quartz starts (it fires late); misfires are left to the scheduler's catch-up.
+     */
+    void schedule(JobDefinition job, Instant after) throws SchedulerException {
         JobDetail detail = JobBuilder.newJob(SlotJob.class).withIdentity(job.id(), GROUP).storeDurably().build();
         TriggerBuilder<Trigger> trigger = TriggerBuilder.newTrigger().withIdentity(job.id(), GROUP).forJob(detail);
         Trigger built;
         if (job.cron() != null) {
-            built = trigger.withSchedule(CronScheduleBuilder.cronSchedule(Schedules.cron(job))
+            built = trigger.startAt(Date.from(after)).withSchedule(CronScheduleBuilder.cronSchedule(Schedules.cron(job))
                     .withMisfireHandlingInstructionDoNothing()).build();
         } else {
-            built = trigger.startAt(Date.from(Schedules.next(job, Instant.now())))
+            built = trigger.startAt(Date.from(Schedules.next(job, after)))
                     .withSchedule(SimpleScheduleBuilder.simpleSchedule()
                             .withIntervalInMilliseconds(job.every().toMillis()).repeatForever()
                             .withMisfireHandlingInstructionNextWithRemainingCount())

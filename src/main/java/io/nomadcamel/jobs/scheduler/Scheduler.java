@@ -135,12 +135,13 @@ public final class Scheduler {
         if (!job.recurring() || !job.enabled()) {
             return;
         }
-        ticker.schedule(job);
+        // slots up to now are the catch-up's; Quartz fires every slot after now, however long start-up takes
         Instant last = jobStore.lastSlot(job.id()).orElse(now);
         Instant missed = Schedules.latestAtOrBefore(job, last, now);
         if (missed != null) {
             takeSlot(job.id(), missed, true);
         }
+        ticker.schedule(job, now);
     }
 
     // ---- what starts runs --------------------------------------------------------------------------------------
@@ -167,12 +168,12 @@ public final class Scheduler {
             if (!job.enabled() || jobStore.paused(job.id())) {
                 return;
             }
-            Instant last = jobStore.lastSlot(job.id()).orElse(slot);
-            if (!jobStore.takeSlot(job.id(), slot)) {
+            Optional<Instant> previous = jobStore.takeSlot(job.id(), slot);
+            if (previous.isEmpty()) {
                 return; // another instance took it
             }
             Instant now = Instant.now();
-            List<Instant> skipped = Schedules.between(job, last, slot.minusMillis(1), 100);
+            List<Instant> skipped = Schedules.between(job, previous.get(), slot.minusMillis(1), 100);
             for (Instant s : skipped) {
                 skip(job, "misfire", s, now);
             }
