@@ -15,10 +15,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.FakeNomad;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scale-back itself keeps failing (Nomad answers 503): the run fails with CRITICAL in its error and its result,
@@ -28,42 +26,20 @@ import org.junit.jupiter.api.Test;
 class RegistryGcScaleBackFailureTest {
 
     private static final String SCALE = "/v1/job/registry/scale";
-    private static RegistryGcRig rig;
-    private static AppProcess app;
-
-    @BeforeAll
-    static void cluster() throws Exception {
-        rig = new RegistryGcRig();
-        rig.seedImage(); // garbage-collect fails on a registry without any repository
-        Map<String, String> env = rig.env(rig.gcScript() + " {flags}");
-        env.put("MAINTENANCE_SCALE_BACK_ATTEMPTS", "2");
-        app = AppProcess.start(env, rig.jobConfig(true)).awaitReady(Duration.ofSeconds(60));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (app != null) {
-            app.close();
-        }
-        rig.close();
-    }
-
-    @BeforeEach
-    void freshCluster() throws Exception {
-        rig.resetCluster();
-    }
+    @RegisterExtension
+    static final RegistryGcApp gc = new RegistryGcApp(Map.of("MAINTENANCE_SCALE_BACK_ATTEMPTS", "2"));
 
     @Test
     void aFailedScaleBackIsCriticalUntilRecoveryScalesTheRegistryBack() throws Exception {
         // 2 attempts of 4 calls in the run, then 2 more from the first recovery pass, then it gets through
-        rig.nomad.onScale("registry", (group, from, to) -> {
+        gc.rig.nomad.onScale("registry", (group, from, to) -> {
             if (to == 0) {
-                rig.nomad.failNext("POST", SCALE, 12, 503, "rpc error: No cluster leader");
+                gc.rig.nomad.failNext("POST", SCALE, 12, 503, "rpc error: No cluster leader");
             }
         });
 
-        long id = trigger(app, null);
-        JsonNode failed = awaitFinished(app, id, Duration.ofSeconds(60));
+        long id = trigger(gc.app, null);
+        JsonNode failed = awaitFinished(gc.app, id, Duration.ofSeconds(60));
 
         assertEquals("FAILED", failed.get("state").asText(), failed.toString());
         assertTrue(failed.get("error").asText().startsWith("CRITICAL: scale-back of registry/registry to 1 failed"),
@@ -72,13 +48,13 @@ class RegistryGcScaleBackFailureTest {
         assertTrue(criticalLogLines().stream().anyMatch(l -> l.contains("registry/registry is still offline")),
                 "an ERROR line with severity CRITICAL");
 
-        JsonNode recovered = awaitRun(app, id, Duration.ofSeconds(30), "recovery to record its scale-back",
+        JsonNode recovered = awaitRun(gc.app, id, Duration.ofSeconds(30), "recovery to record its scale-back",
                 r -> "scaled back".equals(r.path("result").path("compensation").path("status").asText()));
         assertEquals("FAILED", recovered.get("state").asText());
         assertTrue(recovered.get("result").get("compensation").get("by").asText().startsWith("recovery on instance"));
         assertTrue(recovered.get("error").asText().contains("compensated after the run ended"),
                 recovered.get("error").asText());
-        rig.assertRegistryBack();
+        gc.rig.assertRegistryBack();
         assertEquals(0.0, gauge(), "the gauge falls once a scale-back succeeded");
         List<Integer> counts = scaleCounts();
         assertEquals(0, counts.get(0));
@@ -87,44 +63,44 @@ class RegistryGcScaleBackFailureTest {
 
     @Test
     void theCriticalGaugeStaysUpWhileTheScaleBackFails() throws Exception {
-        rig.nomad.onScale("registry", (group, from, to) -> {
+        gc.rig.nomad.onScale("registry", (group, from, to) -> {
             if (to == 0) {
-                rig.nomad.failNext("POST", SCALE, 10_000, 503, "rpc error: No cluster leader");
+                gc.rig.nomad.failNext("POST", SCALE, 10_000, 503, "rpc error: No cluster leader");
             }
         });
-        long id = trigger(app, null);
-        awaitFinished(app, id, Duration.ofSeconds(60));
+        long id = trigger(gc.app, null);
+        awaitFinished(gc.app, id, Duration.ofSeconds(60));
         assertEquals(1.0, gauge());
         Thread.sleep(3_000); // recovery passes keep failing meanwhile
         assertEquals(1.0, gauge(), "still up: no scale-back has succeeded");
-        assertEquals(0, rig.nomad.groupCount("registry", "registry"));
+        assertEquals(0, gc.rig.nomad.groupCount("registry", "registry"));
 
-        rig.nomad.reset(); // faults gone; the cluster as it stands: registry at 0
-        rig.nomad.addNode("node-1", "127.0.0.1");
-        rig.nomad.addJob("registry").group("registry", 0).task("registry", "docker", "registry:3");
-        rig.nomad.onScale("registry", (group, from, to) -> rig.registry.startProcess());
-        awaitRun(app, id, Duration.ofSeconds(30), "recovery to scale back",
+        gc.rig.nomad.reset(); // faults gone; the cluster as it stands: registry at 0
+        gc.rig.nomad.addNode("node-1", "127.0.0.1");
+        gc.rig.nomad.addJob("registry").group("registry", 0).task("registry", "docker", "registry:3");
+        gc.rig.nomad.onScale("registry", (group, from, to) -> gc.rig.registry.startProcess());
+        awaitRun(gc.app, id, Duration.ofSeconds(30), "recovery to scale back",
                 r -> "scaled back".equals(r.path("result").path("compensation").path("status").asText()));
         assertEquals(0.0, gauge());
-        rig.assertRegistryBack();
+        gc.rig.assertRegistryBack();
     }
 
     private static List<Integer> scaleCounts() throws Exception {
         List<Integer> counts = new ArrayList<>();
-        for (FakeNomad.RecordedRequest r : rig.nomad.requests("POST", SCALE)) {
+        for (FakeNomad.RecordedRequest r : gc.rig.nomad.requests("POST", SCALE)) {
             counts.add(JSON.readTree(r.body()).get("Count").asInt());
         }
         return counts;
     }
 
     private static List<String> criticalLogLines() {
-        return app.output().lines().filter(l -> l.contains("\"level\":\"ERROR\"")
+        return gc.app.output().lines().filter(l -> l.contains("\"level\":\"ERROR\"")
                 && l.contains("\"severity\":\"CRITICAL\"")).toList();
     }
 
     /** ncj_maintenance_scale_back_failed{job="registry",group="registry"} from /observe/metrics. */
     private static double gauge() {
-        String metrics = AppProcess.get(app.managementUrl("/observe/metrics")).body();
+        String metrics = AppProcess.get(gc.app.managementUrl("/observe/metrics")).body();
         return metrics.lines().filter(l -> l.startsWith("ncj_maintenance_scale_back_failed{")
                 && l.contains("job=\"registry\"") && l.contains("group=\"registry\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()

@@ -1,0 +1,51 @@
+package io.nomadcamel.jobs.registrygc;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.nomadcamel.jobs.testsupport.AppProcess;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A {@link RegistryGcRig} with one application for a whole test class, running job "gc" through the rig's
+ * stand-in garbage collection; every test starts on a fresh cluster. Register it with
+ * {@code @RegisterExtension static final RegistryGcApp gc = new RegistryGcApp(Map.of())}.
+ */
+final class RegistryGcApp implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+
+    private final Map<String, String> extraEnv;
+    RegistryGcRig rig;
+    AppProcess app;
+
+    /** {@code extraEnv}: settings on top of the rig's, for the class's faults. */
+    RegistryGcApp(Map<String, String> extraEnv) {
+        this.extraEnv = extraEnv;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        rig = new RegistryGcRig();
+        rig.seedImage(); // garbage-collect fails on a registry without any repository
+        Map<String, String> env = rig.env(rig.gcScript() + " {flags}");
+        env.putAll(extraEnv);
+        app = AppProcess.start(env, rig.jobConfig(true)).awaitReady(Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        rig.resetCluster();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (app != null) {
+            app.close();
+        }
+        if (rig != null) {
+            rig.close();
+        }
+    }
+}
