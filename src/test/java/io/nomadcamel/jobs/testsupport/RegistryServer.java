@@ -16,14 +16,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #stopProcess()} and {@link #startProcess()} stop and start only the process, keeping port and data: a fake
  * Nomad calls them when the registry job is scaled to 0 and back to 1.
  */
-public final class RegistryServer extends ServerFixture {
+public final class RegistryServer extends RestartableServer {
 
     private Path program;
-    private Path home;
     private Path dataDir;
     private Path config;
-    private int port;
-    private RestartableProcess process;
 
     @Override
     protected void doStart() throws IOException {
@@ -65,43 +62,8 @@ public final class RegistryServer extends ServerFixture {
                 "");
     }
 
-    @Override
-    protected void doStop() {
-        if (process != null) {
-            process.stop();
-        }
-        TempDirs.delete(home);
-    }
-
-    /** Stops the registry process only (as Nomad does when the group is scaled to 0); port and data stay. */
-    public void stopProcess() {
-        process.stop();
-    }
-
-    /** Starts the registry process again on the same port and data, returning once it listens. */
-    public void startProcess() {
-        process.start();
-    }
-
-    public boolean running() {
-        return process != null && process.running();
-    }
-
-    /** The id of the registry process (the latest one after a restart). */
-    public long pid() {
-        return process.pid();
-    }
-
-    public Path log() {
-        return process.log();
-    }
-
     public URI url() {
         return URI.create("http://127.0.0.1:" + port);
-    }
-
-    public int port() {
-        return port;
     }
 
     /** The registry's storage root, what the job's GC command gets as {@code {data_dir}}. */

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  * mtime as LastModified). {@link #stopProcess()} and {@link #startProcess()} take S3 down and bring it back on the same
  * port with the same objects.
  */
-public final class S3ProxyServer extends ServerFixture {
+public final class S3ProxyServer extends RestartableServer {
 
     public static final String REGION = "us-east-1";
 
@@ -35,10 +35,7 @@ public final class S3ProxyServer extends ServerFixture {
 
     private final String accessKey = "test-access-" + UUID.randomUUID().toString().substring(0, 8);
     private final String secretKey = "test-secret-" + UUID.randomUUID();
-    private Path home;
     private Path dataDir;
-    private int port;
-    private RestartableProcess process;
 
     @Override
     protected void doStart() throws IOException {
@@ -78,43 +75,8 @@ public final class S3ProxyServer extends ServerFixture {
                 "");
     }
 
-    @Override
-    protected void doStop() {
-        if (process != null) {
-            process.stop();
-        }
-        TempDirs.delete(home);
-    }
-
-    /** Takes S3 down (the process exits, the port refuses connections); the objects stay on disk. */
-    public void stopProcess() {
-        process.stop();
-    }
-
-    /** Brings S3 back on the same port with the same objects. */
-    public void startProcess() {
-        process.start();
-    }
-
-    public boolean running() {
-        return process != null && process.running();
-    }
-
-    /** The id of the S3Proxy process (the latest one after a restart). */
-    public long pid() {
-        return process.pid();
-    }
-
-    public Path log() {
-        return process.log();
-    }
-
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
-    }
-
-    public int port() {
-        return port;
     }
 
     public String accessKey() {
