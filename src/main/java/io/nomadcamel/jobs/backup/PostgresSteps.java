@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,6 +23,8 @@ import io.nomadcamel.jobs.process.ProcessRunner;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL leg: globals with {@code pg_dumpall --globals-only}, the database list by SQL, one
@@ -29,6 +32,8 @@ import org.apache.camel.ExchangeProperty;
  * bytes never pass through this JVM); the password is only in the child's environment (PGPASSWORD).
  */
 public class PostgresSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSteps.class);
 
     static final String LIST_DATABASES = "SELECT datname FROM pg_database WHERE datistemplate = false AND datallowconn"
             + " ORDER BY datname";
@@ -56,17 +61,9 @@ public class PostgresSteps {
     /** Every database that can be dumped, by name; fixes the run's list (and the safe file names). */
     public List<String> databases(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) throws Exception {
         BackupSettings s = backup.settings();
-        Properties props = new Properties();
-        props.setProperty("user", s.pgUser());
-        s.pgPassword().ifPresent(p -> props.setProperty("password", p));
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "60");
-        props.setProperty("ApplicationName", "nomad-camel-jobs backup");
-        String url = "jdbc:postgresql://" + s.pgHost() + ":" + s.pgPort() + "/"
-                + URLEncoder.encode(s.pgDatabase(), StandardCharsets.UTF_8).replace("+", "%20");
         List<String> names = Retry.threeTimes(backup.run(), s.retryDelay(), "listing the databases", () -> {
             List<String> list = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement();
+            try (Connection c = connect(s); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery(LIST_DATABASES)) {
                 while (rs.next()) {
                     list.add(rs.getString(1));
@@ -95,12 +92,54 @@ public class PostgresSteps {
                     .stdoutTo(artifact.temp()).run().check();
             ok = true;
         } finally {
+            if (!ok) {
+                endLeftoverSessions(backup, database);
+            }
             backup.dumpSlots().release();
             int done = backup.dumpFinished(System.currentTimeMillis(), ok);
             run.progress("dumped " + done + "/" + backup.databaseCount() + " databases"
                     + (backup.dumpsFailed() > 0 ? " (" + backup.dumpsFailed() + " failed)" : ""));
         }
         return artifact;
+    }
+
+    /**
+     * A pg_dump killed while it waits for a lock (the run stopped or timed out) leaves its server session waiting:
+     * the server notices the client is gone only once it gets the lock, and would then hold it for nothing. The
+     * run's own sessions on that database are ended; a failure here is a warning, the dump's error is the story.
+     */
+    private static void endLeftoverSessions(BackupRun backup, String database) {
+        try (Connection c = connect(backup.settings());
+                PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        + "WHERE application_name = ? AND datname = ? AND pid <> pg_backend_pid()")) {
+            st.setString(1, applicationName(backup));
+            st.setString(2, database);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    LOG.info("Ended the server session a stopped pg_dump of database {} left behind", database);
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not end the server sessions of a failed pg_dump of database {}: {}", database,
+                    e.getMessage());
+        }
+    }
+
+    /** How this run's client programs name themselves to the server, so that their sessions can be found. */
+    static String applicationName(BackupRun backup) {
+        return "nomad-camel-jobs backup run " + backup.run().runId();
+    }
+
+    private static Connection connect(BackupSettings s) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", s.pgUser());
+        s.pgPassword().ifPresent(p -> props.setProperty("password", p));
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "60");
+        props.setProperty("ApplicationName", "nomad-camel-jobs backup");
+        String url = "jdbc:postgresql://" + s.pgHost() + ":" + s.pgPort() + "/"
+                + URLEncoder.encode(s.pgDatabase(), StandardCharsets.UTF_8).replace("+", "%20");
+        return DriverManager.getConnection(url, props);
     }
 
     /** The dumps this run verified and kept, in the databases' order: what the upload split sends. */
@@ -139,6 +178,7 @@ public class PostgresSteps {
         return ProcessRunner.command(command)
                 .env("PGPASSWORD", s.pgPassword().orElse(null))
                 .env("PGCONNECT_TIMEOUT", "30")
+                .env("PGAPPNAME", applicationName(backup))
                 .directory(backup.tempDir())
                 .timeout(s.commandTimeout())
                 .in(backup.run());

@@ -144,11 +144,12 @@ class BackupFailureTest {
                         .toList();
                 assertEquals(List.of(), partial);
             }
+            // a backend waiting for a lock would notice its client is gone only when it gets the lock: the run
+            // ends it, while the lock is still held
+            awaitWaitingPgDump(false);
         } finally {
             rig.setting("backup.postgres.lock-wait-timeout", "2s").start();
         }
-        // a backend waiting for a lock notices its client is gone only when it gets the lock
-        awaitWaitingPgDump(false);
     }
 
     @Test
@@ -273,8 +274,8 @@ class BackupFailureTest {
         long deadline = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < deadline) {
             try (Connection c = PG.connect("postgres"); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                            + "'pg_dump' AND datname = 'locked db'")) {
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                            + "'nomad-camel-jobs backup run %' AND datname = 'locked db'")) {
                 rs.next();
                 if ((rs.getInt(1) > 0) == present) {
                     return;
