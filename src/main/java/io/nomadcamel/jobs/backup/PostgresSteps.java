@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
+import io.nomadcamel.jobs.process.ProcessFailedException;
 import io.nomadcamel.jobs.process.ProcessRunner;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.Body;
@@ -91,10 +92,12 @@ public class PostgresSteps {
             pg(backup, "pg_dump", dumpArguments(backup.settings(), database)).peer("postgres")
                     .stdoutTo(artifact.temp()).run().check();
             ok = true;
-        } finally {
-            if (!ok) {
-                endLeftoverSessions(backup, database);
+        } catch (RunContext.RunStoppedException | ProcessFailedException e) {
+            if (run.stopped() || e instanceof ProcessFailedException failed && failed.exitCode() < 0) {
+                endLeftoverSessions(backup, database); // pg_dump was killed, its session may live on
             }
+            throw e;
+        } finally {
             backup.dumpSlots().release();
             int done = backup.dumpFinished(System.currentTimeMillis(), ok);
             run.progress("dumped " + done + "/" + backup.databaseCount() + " databases"
@@ -104,9 +107,10 @@ public class PostgresSteps {
     }
 
     /**
-     * A pg_dump killed while it waits for a lock (the run stopped or timed out) leaves its server session waiting:
-     * the server notices the client is gone only once it gets the lock, and would then hold it for nothing. The
-     * run's own sessions on that database are ended; a failure here is a warning, the dump's error is the story.
+     * A pg_dump killed while it waits for a lock (the run stopped, or the dump hit its timeout) leaves its server
+     * session waiting: the server notices the client is gone only once it gets the lock, and would then hold it for
+     * nothing. The run's own sessions on that database are ended; a failure here is a warning, the dump's error is
+     * the story.
      */
     private static void endLeftoverSessions(BackupRun backup, String database) {
         try (Connection c = connect(backup.settings());
