@@ -92,7 +92,11 @@ public final class IntentRecovery {
             if (!intents.claim(intent.id(), me, now, now.plus(env.timings().claim()))) {
                 continue; // another instance is on it
             }
-            compensate(intent, run, me);
+            // as claimed: the run may have recorded its command's marker since the list was read
+            Optional<Intent> claimed = intents.find(intent.id()).filter(Intent::open);
+            if (claimed.isPresent()) {
+                compensate(claimed.get(), run, me);
+            }
         }
         for (String key : env.metrics().knownGroups()) {
             String[] jobAndGroup = key.split("\u0000", 2);

@@ -35,19 +35,50 @@ public final class IntentStore {
 
     /**
      * Written before the scale-down. Unclaimed: while its run is alive recovery leaves it alone anyway, and once the
-     * run is dead any instance may take it at once.
+     * run is dead any instance may take it at once. Refused while another intent of the same group is open: two
+     * maintenances of one group would bring it back while one of them still works on it.
      */
     public Intent open(long runId, String jobType, String instance, String job, String group, int originalCount,
             String nodeName, String nodeAddr, Instant now) throws SQLException {
-        long id = sql.insert("INSERT INTO maintenance_intents (run_id, job_type, instance, job_name, group_name, "
-                + "original_count, node_name, node_addr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                runId, jobType, instance, job, group, originalCount, nodeName, nodeAddr, now);
+        long id;
+        try {
+            id = sql.insert("INSERT INTO maintenance_intents (run_id, job_type, instance, job_name, group_name, "
+                    + "original_count, node_name, node_addr, created_at, open_job, open_group) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    runId, jobType, instance, job, group, originalCount, nodeName, nodeAddr, now, job, group);
+        } catch (SQLException e) {
+            if (!Sql.isUniqueViolation(e)) {
+                throw e;
+            }
+            throw new GroupBusyException(job, group, openFor(job, group).orElse(null));
+        }
         return find(id).orElseThrow();
     }
 
-    /** Records how to find the command's processes on the node, before the command starts. */
-    public void setCommandMarker(long id, String marker) throws SQLException {
-        sql.update("UPDATE maintenance_intents SET command_marker = ? WHERE id = ?", marker, id);
+    /** The open intent of a group, if any. */
+    public Optional<Intent> openFor(String job, String group) throws SQLException {
+        return sql.queryOne("SELECT " + COLUMNS + " FROM maintenance_intents WHERE open_job = ? AND open_group = ?",
+                IntentStore::map, job, group);
+    }
+
+    /** Another maintenance of the group is open (running, or waiting for its scale-back). */
+    public static final class GroupBusyException extends MaintenanceException {
+        GroupBusyException(String job, String group, Intent holder) {
+            super("another maintenance of " + job + "/" + group + " is open"
+                    + (holder == null ? "" : " (intent " + holder.id() + " of run " + holder.runId() + ", since "
+                            + holder.createdAt() + (holder.attempts() > 0 ? ", its scale-back failing: "
+                                    + holder.lastError() : "") + ")")
+                    + "; nothing was changed: the group goes offline for one maintenance at a time");
+        }
+    }
+
+    /**
+     * Records how to find the command's processes on the node, before the command starts. False if the intent was
+     * closed or taken by recovery meanwhile (the run was thought dead): the command must not start then.
+     */
+    public boolean setCommandMarker(long id, String marker) throws SQLException {
+        return sql.update("UPDATE maintenance_intents SET command_marker = ? WHERE id = ? AND closed_at IS NULL "
+                + "AND claimed_by IS NULL", marker, id) == 1;
     }
 
     public Optional<Intent> find(long id) throws SQLException {
@@ -82,8 +113,9 @@ public final class IntentStore {
 
     /** Closes the intent; false if it was already closed (someone else compensated it). */
     public boolean close(long id, String outcome, Instant now) throws SQLException {
-        return sql.update("UPDATE maintenance_intents SET closed_at = ?, outcome = ?, claimed_until = NULL "
-                + "WHERE id = ? AND closed_at IS NULL", now, truncate(outcome, 2000), id) == 1;
+        return sql.update("UPDATE maintenance_intents SET closed_at = ?, outcome = ?, claimed_until = NULL, "
+                + "open_job = NULL, open_group = NULL WHERE id = ? AND closed_at IS NULL", now,
+                truncate(outcome, 2000), id) == 1;
     }
 
     /** Open intents of the group whose scale-back has failed at least once: what the CRITICAL gauge shows. */

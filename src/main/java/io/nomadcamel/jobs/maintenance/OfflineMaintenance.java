@@ -3,6 +3,7 @@ package io.nomadcamel.jobs.maintenance;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.nomadcamel.jobs.Durations;
@@ -54,6 +55,11 @@ public final class OfflineMaintenance {
         String target = request.target();
 
         run.progress("looking up " + target + " in Nomad");
+        Optional<Intent> busy = env.intents().openFor(request.job(), request.group());
+        if (busy.isPresent()) {
+            // said before reading the count: a group another maintenance holds offline is at 0 for that reason
+            throw new IntentStore.GroupBusyException(request.job(), request.group(), busy.get());
+        }
         int original = nomad.count(request.job(), request.group());
         if (original < 1) {
             throw new MaintenanceException(target + " is scaled to 0: nothing runs to take offline (if an earlier "
@@ -100,7 +106,10 @@ public final class OfflineMaintenance {
         try {
             awaitDrained(request, timings, run);
             String marker = NodeCommands.marker(intent.id(), run.runId());
-            env.intents().setCommandMarker(intent.id(), marker);
+            if (!env.intents().setCommandMarker(intent.id(), marker)) {
+                throw new MaintenanceException("recovery took over " + request.target() + " (this run was thought "
+                        + "dead: its lease had expired), so the " + request.purpose() + " command was not started");
+            }
             current = env.intents().find(intent.id()).orElse(intent);
             run.progress("running the " + request.purpose() + " command on " + where.nodeName());
             commandStarted = true;

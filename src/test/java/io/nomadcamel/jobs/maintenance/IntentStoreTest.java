@@ -3,6 +3,7 @@ package io.nomadcamel.jobs.maintenance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -40,12 +41,23 @@ class IntentStoreTest {
             Intent intent = store.open(42, "registry-gc", "a", "registry", "registry", 1, "node-1", "10.0.0.11", now);
             assertTrue(intent.open());
             assertNull(intent.commandMarker());
-            store.setCommandMarker(intent.id(), NodeCommands.marker(intent.id(), 42));
+            assertTrue(store.setCommandMarker(intent.id(), NodeCommands.marker(intent.id(), 42)));
             assertEquals(NodeCommands.marker(intent.id(), 42), store.find(intent.id()).orElseThrow().commandMarker());
             assertEquals(List.of(intent.id()), store.open().stream().map(Intent::id).toList());
 
+            IntentStore.GroupBusyException busy = assertThrows(IntentStore.GroupBusyException.class,
+                    () -> store.open(43, "registry-gc", "b", "registry", "registry", 1, "node-1", "10.0.0.11", now));
+            assertTrue(busy.getMessage().startsWith("another maintenance of registry/registry is open (intent "
+                    + intent.id() + " of run 42"), busy.getMessage());
+            assertEquals(List.of(intent.id()), store.open().stream().map(Intent::id).toList(), "nothing written");
+            Intent otherGroup = store.open(44, "registry-gc", "b", "registry", "mirror", 1, "node-2", "10.0.0.12",
+                    now);
+            assertEquals(intent.id(), store.openFor("registry", "registry").orElseThrow().id());
+            assertTrue(store.close(otherGroup.id(), "scaled back", now));
+
             Instant until = now.plus(Duration.ofMinutes(10));
             assertTrue(store.claim(intent.id(), "b", now, until), "unclaimed: anyone may take it");
+            assertFalse(store.setCommandMarker(intent.id(), "late"), "recovery holds it: the command must not start");
             assertFalse(store.claim(intent.id(), "c", now.plusSeconds(60), until), "b holds it");
             assertTrue(store.claim(intent.id(), "b", now.plusSeconds(60), until.plusSeconds(60)), "b renews");
             assertTrue(store.claim(intent.id(), "c", until.plusSeconds(61), until.plusSeconds(600)), "b's claim ran out");
@@ -67,6 +79,9 @@ class IntentStoreTest {
             assertEquals(List.of(), store.open());
             assertFalse(store.claim(intent.id(), "b", now.plusSeconds(7), until), "a closed intent is nobody's");
             assertEquals("scaled back to 1 by recovery on instance b", store.find(intent.id()).orElseThrow().outcome());
+            assertEquals(java.util.Optional.empty(), store.openFor("registry", "registry"));
+            assertTrue(store.open(45, "registry-gc", "a", "registry", "registry", 1, "node-1", "10.0.0.11", now)
+                    .open(), "the group is free again once its intent is closed");
         } finally {
             TempDirs.delete(dir);
         }

@@ -57,6 +57,30 @@ class RegistryGcCommandFaultsTest {
     }
 
     @Test
+    void aSecondMaintenanceOfTheRegistryIsRefusedWhileTheFirstHoldsItOffline() throws Exception {
+        gc.rig.gcMode("hang");
+        long first = trigger(gc.app, null);
+        gc.rig.awaitGcHanging(Duration.ofSeconds(30));
+
+        JsonNode second = awaitFinished(gc.app, trigger(gc.app, "gc-other", null), Duration.ofSeconds(30));
+        assertEquals("FAILED", second.get("state").asText(), second.toString());
+        assertTrue(second.get("error").asText().startsWith("another maintenance of registry/registry is open "
+                + "(intent "), second.toString());
+        assertTrue(second.get("error").asText().contains("of run " + first + ", since"), second.toString());
+        assertEquals(List.of("1->0"), gc.rig.scaleEvents, "the second run changed nothing");
+
+        assertEquals(202, gc.app.api("POST", "/api/runs/" + first + "/stop", null, TOKEN).statusCode());
+        awaitRun(gc.app, first, Duration.ofSeconds(60), "the stopped run to end",
+                r -> !r.get("state").asText().equals("RUNNING"));
+        gc.rig.assertRegistryBack();
+        assertEquals(List.of("1->0", "0->1"), gc.rig.scaleEvents);
+
+        gc.rig.gcMode("real");
+        JsonNode after = awaitFinished(gc.app, trigger(gc.app, "gc-other", null), Duration.ofSeconds(60));
+        assertEquals("SUCCEEDED", after.get("state").asText(), "the registry is free again: " + after);
+    }
+
+    @Test
     void stoppingTheRunMidGarbageCollectionKillsItThenScalesBack() throws Exception {
         gc.rig.gcMode("hang");
         long id = trigger(gc.app, null);

@@ -145,15 +145,27 @@ final class RegistryGcRig implements AutoCloseable {
         return env;
     }
 
-    /** A job "gc" of type registry-gc on this registry's data dir. */
+    /**
+     * A job "gc" of type registry-gc on this registry's data dir, and "gc-other", the same on the same registry (as a
+     * nightly job and an on-demand one would be): the two must never take the registry offline at once.
+     */
     String jobConfig(boolean dryRun) {
-        return "jobs.gc.type=registry-gc\njobs.gc.timeout=2m\n"
-                + "jobs.gc.input={\"job_name\":\"registry\",\"registry_data_dir\":\"" + registry.dataDir()
-                + "\",\"registry_image\":\"registry:3\",\"dry_run\":" + dryRun + ",\"delete_untagged\":true}\n";
+        StringBuilder config = new StringBuilder();
+        for (String id : List.of("gc", "gc-other")) {
+            config.append("jobs.").append(id).append(".type=registry-gc\njobs.").append(id).append(".timeout=2m\n")
+                    .append("jobs.").append(id).append(".input={\"job_name\":\"registry\",\"registry_data_dir\":\"")
+                    .append(registry.dataDir()).append("\",\"registry_image\":\"registry:3\",\"dry_run\":")
+                    .append(dryRun).append(",\"delete_untagged\":true}\n");
+        }
+        return config.toString();
     }
 
     static long trigger(AppProcess app, String override) throws IOException {
-        HttpResponse<String> r = app.api("POST", "/api/jobs/gc/runs", override, TOKEN);
+        return trigger(app, "gc", override);
+    }
+
+    static long trigger(AppProcess app, String job, String override) throws IOException {
+        HttpResponse<String> r = app.api("POST", "/api/jobs/" + job + "/runs", override, TOKEN);
         assertEquals(202, r.statusCode(), r.body());
         return JSON.readTree(r.body()).get("run_id").asLong();
     }
