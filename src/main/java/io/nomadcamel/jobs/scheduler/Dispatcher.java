@@ -90,7 +90,9 @@ final class Dispatcher {
             }
             Optional<JobDefinition> job = jobs.find(run.jobId());
             if (job.isEmpty()) {
-                runs.finish(run.id(), RunState.CANCELLED, "job no longer exists", null, null, now);
+                if (!jobStore.apiJobExists(run.jobId())) {
+                    runs.cancelPending(run.id(), "job no longer exists", now);
+                } // else stored, but this instance cannot load it (its type is unknown here): left to one that can
                 continue;
             }
             if (!config.hosts(run.type()) || (run.notBefore() != null && run.notBefore().isAfter(now))
@@ -115,33 +117,62 @@ final class Dispatcher {
         }, outcome -> finish(run, job, started, outcome));
     }
 
-    /** Stores the outcome and, in the same transaction, the retry or restart that follows it. */
+    /**
+     * Stores the outcome and, in the same transaction, the retry or restart that follows it. A write that fails (a
+     * database failover, a late interrupt) is tried again; if it never gets through, the run's lease is no longer
+     * renewed, so the run ends ABANDONED instead of blocking its job.
+     */
     private void finish(Run run, JobDefinition job, Instant started, RunExecutor.Outcome outcome) {
-        Instant now = Instant.now();
-        try {
-            sql.inTransaction(() -> {
-                if (!runs.finish(run.id(), outcome.state(), outcome.reason(), outcome.result(), outcome.error(), now)) {
-                    return null; // abandoned meanwhile: another instance owns what follows
+        for (int attempt = 1; attempt <= FINISH_ATTEMPTS; attempt++) {
+            Thread.interrupted(); // a stop racing the end of the run must not fail its record
+            try {
+                record(run, job, started, outcome);
+                break;
+            } catch (SQLException | RuntimeException e) {
+                if (attempt == FINISH_ATTEMPTS) {
+                    LOG.error("Run {} of job {} ended {} but could not be recorded ({} attempts): {}; it will be "
+                            + "marked ABANDONED when its lease expires", run.id(), job.id(), outcome.state(),
+                            FINISH_ATTEMPTS, e.getMessage(), e);
+                } else {
+                    LOG.warn("Recording the end of run {} failed, retrying: {}", run.id(), e.getMessage());
+                    pause(attempt * 500L);
                 }
-                FollowUp next = followUp(run, job, outcome, started, now);
-                if (next != null) {
-                    try {
-                        runs.insertPending(job, next.trigger, run.input(), next.attempt, null, now.plus(next.delay),
-                                now);
-                    } catch (RunStore.ActiveRunExists impossible) {
-                        LOG.warn("Follow-up of run {} refused: {}", run.id(), impossible.getMessage());
-                    }
-                }
-                return null;
-            });
-            metrics.finished(job, outcome.state(), Duration.between(started, now));
-            LOG.info("Run {} of job {} ended {}{}", run.id(), job.id(), outcome.state(),
-                    outcome.error() == null ? "" : ": " + outcome.error());
-        } catch (SQLException | RuntimeException e) {
-            LOG.error("Run {} of job {} ended {} but could not be recorded: {}", run.id(), job.id(), outcome.state(),
-                    e.getMessage(), e);
+            }
         }
         wake();
+    }
+
+    private static final int FINISH_ATTEMPTS = 3;
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            // the run is over: nothing left to interrupt, the next attempt follows at once
+        }
+    }
+
+    private void record(Run run, JobDefinition job, Instant started, RunExecutor.Outcome outcome)
+            throws SQLException {
+        Instant now = Instant.now();
+        sql.inTransaction(() -> {
+            if (!runs.finish(run.id(), outcome.state(), outcome.reason(), outcome.result(), outcome.error(), now)) {
+                return null; // abandoned meanwhile: another instance owns what follows
+            }
+            FollowUp next = followUp(run, job, outcome, started, now);
+            if (next != null) {
+                try {
+                    runs.insertPending(job, next.trigger, run.input(), next.attempt, null, now.plus(next.delay),
+                            now);
+                } catch (RunStore.ActiveRunExists impossible) {
+                    LOG.warn("Follow-up of run {} refused: {}", run.id(), impossible.getMessage());
+                }
+            }
+            return null;
+        });
+        metrics.finished(job, outcome.state(), Duration.between(started, now));
+        LOG.info("Run {} of job {} ended {}{}", run.id(), job.id(), outcome.state(),
+                outcome.error() == null ? "" : ": " + outcome.error());
     }
 
     private record FollowUp(String trigger, int attempt, Duration delay) {

@@ -14,13 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The jobs this instance knows: from {@code jobs.<id>.*} properties and from the database (API jobs). */
 public final class JobRegistry {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Logger LOG = LoggerFactory.getLogger(JobRegistry.class);
+
     private final Map<String, JobDefinition> jobs = new ConcurrentHashMap<>();
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private volatile JobStore store;
     private final JobDefinitions definitions;
 
     public JobRegistry(JobDefinitions definitions) {
@@ -76,29 +82,65 @@ public final class JobRegistry {
     private static final Set<String> PROPERTY_FIELDS = Set.of("type", "mode", "cron", "every", "timeout", "queue",
             "input", "enabled", "catchup", "restart-delay", "max-attempts", "run-at-startup");
 
-    /** Loads API jobs; one that no longer validates (its type was removed) is skipped and reported. */
-    public List<String> loadStored(JobStore store) throws SQLException {
+    /**
+     * Brings the API jobs in line with the jobs table, which every instance shares: jobs created on another instance
+     * are added, jobs deleted there are removed; properties jobs are never touched. Returns the problems not reported
+     * before: a stored job this instance cannot load (its type is unknown here), or one a properties job shadows.
+     */
+    public List<String> syncStored(JobStore store) throws SQLException {
+        Map<String, String> stored = new LinkedHashMap<>();
+        for (JobStore.StoredJob job : store.apiJobs()) {
+            stored.put(job.id(), job.definition());
+        }
+        jobs.values().removeIf(job -> job.source() == JobDefinition.Source.API && !stored.containsKey(job.id()));
         List<String> problems = new ArrayList<>();
-        for (JobStore.StoredJob stored : store.apiJobs()) {
-            if (jobs.containsKey(stored.id())) {
-                problems.add("job '" + stored.id() + "' from the API is shadowed by the properties job of that id");
-                continue;
+        stored.forEach((id, definition) -> {
+            JobDefinition present = jobs.get(id);
+            if (present != null) {
+                if (present.source() == JobDefinition.Source.PROPERTIES) {
+                    report(problems, "job '" + id + "' from the API is shadowed by the properties job of that id");
+                }
+                return;
             }
             try {
-                jobs.put(stored.id(), definitions.fromJson(JSON.readTree(stored.definition())));
+                jobs.putIfAbsent(id, definitions.fromJson(JSON.readTree(definition)));
             } catch (Exception e) {
-                problems.add("stored API job '" + stored.id() + "' is not loaded: " + e.getMessage());
+                report(problems, "stored API job '" + id + "' is not loaded on this instance: " + e.getMessage());
             }
-        }
+        });
         return problems;
+    }
+
+    private void report(List<String> problems, String problem) {
+        if (reported.add(problem)) {
+            problems.add(problem);
+        }
     }
 
     public JobDefinitions definitions() {
         return definitions;
     }
 
+    /**
+     * The job; one this instance does not know yet is looked up in the jobs table (another instance may have just
+     * created it) before the answer is "no such job".
+     */
     public Optional<JobDefinition> find(String id) {
-        return Optional.ofNullable(jobs.get(id));
+        JobDefinition job = jobs.get(id);
+        if (job == null && store != null) {
+            try {
+                syncStored(store).forEach(LOG::warn);
+            } catch (SQLException e) {
+                LOG.warn("Could not read the stored API jobs: {}", e.getMessage());
+            }
+            job = jobs.get(id);
+        }
+        return Optional.ofNullable(job);
+    }
+
+    /** Where API jobs are stored: from now on, an unknown id is looked up there. */
+    public void attach(JobStore store) {
+        this.store = store;
     }
 
     public Collection<JobDefinition> all() {

@@ -73,7 +73,7 @@ public final class RunStore {
             return sql.insert("INSERT INTO runs (job_id, job_type, trigger_kind, state, attempt, queue, slot_at, "
                     + "not_before, timeout_ms, queued_at, input, job_lock) VALUES (?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?)",
                     job.id(), job.type(), trigger, attempt, job.queue(), slotAt, notBefore, job.timeout().toMillis(),
-                    now, input, job.singleActiveRun() ? job.id() : null);
+                    now, text(input), job.singleActiveRun() ? job.id() : null);
         } catch (SQLException e) {
             if (Sql.isUniqueViolation(e)) {
                 throw new ActiveRunExists(job.id());
@@ -122,17 +122,40 @@ public final class RunStore {
             throws SQLException {
         return sql.update("UPDATE runs SET state = ?, reason = ?, result = ?, error = ?, finished_at = ?, "
                 + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = ? AND state IN " + ACTIVE,
-                state.name(), reason, result, error, now, runId) == 1;
+                state.name(), text(reason), text(result), text(error), now, runId) == 1;
+    }
+
+    /**
+     * Cancels a run that waits; false if it has started meanwhile (another instance claimed it): a running run is
+     * stopped, never just marked, or its locks would free while it still works.
+     */
+    public boolean cancelPending(long runId, String reason, Instant now) throws SQLException {
+        return sql.update("UPDATE runs SET state = 'CANCELLED', reason = ?, finished_at = ?, job_lock = NULL, "
+                + "queue_lock = NULL WHERE id = ? AND state = 'PENDING'", reason, now, runId) == 1;
     }
 
     public void progress(long runId, String progress) throws SQLException {
-        sql.update("UPDATE runs SET progress = ? WHERE id = ?", truncate(progress, 2000), runId);
+        sql.update("UPDATE runs SET progress = ? WHERE id = ?", text(truncate(progress, 2000)), runId);
     }
 
-    /** Keeps this instance's runs alive; others treat a run whose lease has passed as abandoned. */
-    public int renewLeases(String instance, Instant leaseUntil) throws SQLException {
-        return sql.update("UPDATE runs SET lease_until = ? WHERE instance = ? AND state = 'RUNNING'",
-                leaseUntil, instance);
+    /**
+     * Keeps alive the leases of the runs executing here, and only those: a row this instance failed to finish must
+     * expire (and be marked ABANDONED), not stay RUNNING for as long as the instance lives. Returns the runs among
+     * them that are no longer RUNNING in the database (abandoned by another instance while this one was slow): they
+     * must stop here, since their job may already run elsewhere.
+     */
+    public List<Long> renewLeases(String instance, java.util.Set<Long> executing, Instant leaseUntil)
+            throws SQLException {
+        if (executing.isEmpty()) {
+            return List.of();
+        }
+        String ids = executing.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return sql.inTransaction(() -> {
+            sql.update("UPDATE runs SET lease_until = ? WHERE instance = ? AND state = 'RUNNING' AND id IN (" + ids
+                    + ")", leaseUntil, instance);
+            return sql.query("SELECT id FROM runs WHERE id IN (" + ids + ") AND (state <> 'RUNNING' OR instance <> ?)",
+                    rs -> rs.getLong(1), instance);
+        });
     }
 
     /** Marks running runs whose instance stopped renewing their lease as ABANDONED, freeing their job and queue. */
@@ -194,7 +217,7 @@ public final class RunStore {
      * recovery scaling back what the run took offline). State and times stay.
      */
     public boolean amend(long runId, String result, String error) throws SQLException {
-        return sql.update("UPDATE runs SET result = ?, error = ? WHERE id = ?", result, error, runId) == 1;
+        return sql.update("UPDATE runs SET result = ?, error = ? WHERE id = ?", text(result), text(error), runId) == 1;
     }
 
     /** History, newest first; job and state are optional filters. */
@@ -241,6 +264,11 @@ public final class RunStore {
                 rs.getLong("timeout_ms"), Sql.instant(rs, "queued_at"), Sql.instant(rs, "started_at"),
                 Sql.instant(rs, "finished_at"), rs.getString("input"), rs.getString("result"), rs.getString("error"),
                 rs.getString("progress"), rs.getString("instance"));
+    }
+
+    /** PostgreSQL text cannot hold NUL; a command's output may: kept visible as U+FFFD rather than failing the write. */
+    private static String text(String s) {
+        return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
     }
 
     private static String truncate(String s, int max) {

@@ -86,11 +86,14 @@ public final class Scheduler {
         }
         ticker.start();
         for (JobDefinition job : jobs.all()) {
-            if (job.enabled() && job.mode() == Mode.CONTINUOUS && runs.active(job.id()).isEmpty()
-                    && !jobStore.paused(job.id())) {
-                enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
-            } else if (job.enabled() && job.runAtStartup()) {
-                enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
+            boolean continuous = job.mode() == Mode.CONTINUOUS && !jobStore.paused(job.id());
+            if (job.enabled() && (continuous || job.runAtStartup())) {
+                try {
+                    enqueue(job, Run.STARTUP, Map.of(), 1, null, null);
+                } catch (RunStore.ActiveRunExists active) {
+                    // left by a previous life of this instance (ABANDONED once its lease passes) or run by another
+                    LOG.info("Job {} already has an active run: no start-up run", job.id());
+                }
             }
         }
         dispatcher.start();
@@ -110,6 +113,15 @@ public final class Scheduler {
         maintenance.shutdownNow();
         dispatcher.stop();
         Set<Long> left = executor.activeRunIds();
+        List<Run> continuous = new java.util.ArrayList<>();
+        for (long runId : left) {
+            try {
+                runs.find(runId).filter(r -> jobs.find(r.jobId()).map(j -> j.mode() == Mode.CONTINUOUS)
+                        .orElse(false)).ifPresent(continuous::add);
+            } catch (SQLException e) {
+                LOG.warn("Could not read run {} at shutdown: {}", runId, e.getMessage());
+            }
+        }
         executor.stopAll("application shutdown", config.shutdownTimeout().toMillis());
         for (long runId : executor.activeRunIds()) {
             try {
@@ -117,6 +129,16 @@ public final class Scheduler {
                         "the run did not stop within " + config.shutdownTimeout() + " of shutdown", Instant.now());
             } catch (SQLException e) {
                 LOG.error("Could not mark run {} abandoned at shutdown: {}", runId, e.getMessage());
+            }
+        }
+        for (Run stopped : continuous) {
+            try {
+                // a continuous job outlives its instance: the restart waits for another instance (or this one's
+                // next start)
+                restartIfContinuous(stopped);
+            } catch (SQLException e) {
+                LOG.error("Continuous job {} could not be handed over at shutdown: {}", stopped.jobId(),
+                        e.getMessage());
             }
         }
         try {
@@ -225,8 +247,7 @@ public final class Scheduler {
         if (run.get().state().finished()) {
             return StopResult.ALREADY_FINISHED;
         }
-        if (run.get().state() == RunState.PENDING
-                && runs.finish(runId, RunState.CANCELLED, "stopped via API", null, null, Instant.now())) {
+        if (run.get().state() == RunState.PENDING && runs.cancelPending(runId, "stopped via API", Instant.now())) {
             return StopResult.STOPPING;
         }
         if (executor.stop(runId, RunState.CANCELLED, "stopped via API") || runs.requestStop(runId)) {
@@ -244,6 +265,13 @@ public final class Scheduler {
             // slots that passed while paused are not missed: the schedule resumes from now
             jobStore.takeSlot(jobId, Instant.now());
         }
+        if (job.mode() == Mode.CONTINUOUS && job.enabled() && !paused) {
+            try {
+                enqueue(job, Run.RESTART, Map.of(), 1, null, null); // a paused continuous job was not restarted
+            } catch (RunStore.ActiveRunExists stillRunning) {
+                // it kept running through the pause (pausing does not stop a run)
+            }
+        }
     }
 
     /** Adds an API job: stored, then scheduled. */
@@ -256,8 +284,8 @@ public final class Scheduler {
             prepare(job, Instant.now());
         } catch (Exception e) {
             // nothing half-created: the job goes again, as if the call had not happened
-            jobs.remove(job.id());
             jobStore.deleteApiJob(job.id());
+            jobs.remove(job.id());
             jobStore.deleteState(job.id());
             try {
                 ticker.unschedule(job.id());
@@ -282,8 +310,9 @@ public final class Scheduler {
                     + "there");
         }
         ticker.unschedule(jobId);
-        jobs.remove(jobId);
+        // the table first: other instances (and this one's sync) drop what the table no longer has
         jobStore.deleteApiJob(jobId);
+        jobs.remove(jobId);
         jobStore.deleteState(jobId);
     }
 
@@ -300,8 +329,14 @@ public final class Scheduler {
             long nowMillis = System.currentTimeMillis();
             if (nowMillis - lastLeaseRenewal >= config.lease().toMillis() / 3) {
                 Instant now = Instant.now();
-                runs.renewLeases(config.instanceId(), now.plus(config.lease()));
+                for (long lost : runs.renewLeases(config.instanceId(), executor.activeRunIds(),
+                        now.plus(config.lease()))) {
+                    LOG.error("Run {} was marked ended while it ran here (its lease expired: this instance was too "
+                            + "slow to renew it); stopping it, since its job may already run elsewhere", lost);
+                    executor.stop(lost, RunState.ABANDONED, "lease lost");
+                }
                 runs.heartbeat(config.instanceId(), hostName(), String.join(",", config.hostedTypes()), now);
+                jobs.syncStored(jobStore).forEach(LOG::warn);
                 lastLeaseRenewal = nowMillis;
             }
             for (Run abandoned : runs.abandonExpired(Instant.now())) {

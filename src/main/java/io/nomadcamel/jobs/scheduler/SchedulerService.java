@@ -62,7 +62,9 @@ public final class SchedulerService extends EventNotifierSupport implements Star
         Properties jobProperties = camel.getPropertiesComponent().loadProperties(k -> k.startsWith("jobs."));
         registry.loadProperties(jobProperties);
         Sql sql = new Sql(dataSource);
-        registry.loadStored(new JobStore(sql)).forEach(LOG::warn);
+        JobStore jobStore = new JobStore(sql);
+        registry.syncStored(jobStore).forEach(LOG::warn);
+        registry.attach(jobStore);
         RunExecutor executor = new RunExecutor(camel);
         SchedulerMetrics metrics = new SchedulerMetrics(Meters.of(camel), executor::activeCount);
         scheduler = new Scheduler(config, registry, sql, executor, metrics, onSlot -> new QuartzTicker(dataSource,
