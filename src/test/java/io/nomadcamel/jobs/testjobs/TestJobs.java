@@ -52,14 +52,18 @@ public class TestJobs {
         throw new IllegalStateException(String.valueOf(input.getOrDefault("message", "test failure")));
     }
 
-    /** Runs {@code sleep <seconds>} as a child process and waits for it: the timeout test must see it killed. */
+    /**
+     * Runs {@code sleep <seconds>} as a child process and waits for it, writing its pid to {@code pid_file} if given:
+     * the timeout test must see it killed.
+     */
     public Map<String, Object> process(@Body Map<String, Object> input,
             @ExchangeProperty(RunContext.PROPERTY) RunContext run) throws Exception {
         record(input, run);
         Process p = run.track(new ProcessBuilder("sleep", String.valueOf(input.getOrDefault("seconds", 600)))
                 .start());
-        Path pidFile = Path.of(String.valueOf(input.get("pid_file")));
-        Files.writeString(pidFile, String.valueOf(p.pid()));
+        if (input.get("pid_file") != null) {
+            Files.writeString(Path.of(String.valueOf(input.get("pid_file"))), String.valueOf(p.pid()));
+        }
         int exit = p.waitFor();
         run.untrack(p);
         return Map.of("exit", exit);
