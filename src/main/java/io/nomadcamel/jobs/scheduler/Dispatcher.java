@@ -52,10 +52,20 @@ final class Dispatcher {
         thread.start();
     }
 
-    /** Takes no more work; runs already started are the executor's to stop. */
+    /**
+     * Takes no more work, and returns once a dispatch in progress is over: a run claimed after this returns would
+     * escape the shutdown's stop. Runs already started are the executor's to stop.
+     */
     void stop() {
         running = false;
         wake();
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Something changed (a run was queued or ended): look at the pending runs now. */
@@ -85,6 +95,9 @@ final class Dispatcher {
         Instant now = Instant.now();
         Set<String> blockedQueues = new HashSet<>();
         for (Run run : runs.pending(500)) {
+            if (!running) {
+                return;
+            }
             if (run.queue() != null && !blockedQueues.add(run.queue())) {
                 continue;
             }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 import io.nomadcamel.jobs.store.Sql;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL of runs, in one place. The database, not this JVM, decides who may run what: {@code job_lock} admits one
@@ -14,6 +16,7 @@ import io.nomadcamel.jobs.store.Sql;
  */
 public final class RunStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RunStore.class);
     private static final String COLUMNS = "id, job_id, job_type, trigger_kind, state, reason, attempt, queue, slot_at, "
             + "not_before, timeout_ms, queued_at, started_at, finished_at, input, result, error, progress, instance";
     private static final String ACTIVE = "('PENDING', 'RUNNING')";
@@ -169,7 +172,9 @@ public final class RunStore {
                         + "WHERE id = ? AND state = 'RUNNING' AND lease_until < ?",
                         "instance " + run.instance() + " stopped renewing the run's lease", now, run.id(), now) != 1;
             } catch (SQLException e) {
-                throw new IllegalStateException(e);
+                // this one stays RUNNING with its passed lease: the next pass (here or elsewhere) takes it
+                LOG.warn("Could not mark run {} abandoned: {}", run.id(), e.getMessage());
+                return true;
             }
         });
         return expired;
