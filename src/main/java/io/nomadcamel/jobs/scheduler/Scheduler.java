@@ -36,6 +36,7 @@ public final class Scheduler {
     private final Dispatcher dispatcher;
     private final ScheduledExecutorService maintenance =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-maintenance"));
+    private final Upkeep upkeep;
     private volatile boolean running;
 
     Scheduler(SchedulerConfig config, JobRegistry jobs, Sql sql, RunExecutor executor, SchedulerMetrics metrics,
@@ -49,6 +50,7 @@ public final class Scheduler {
         this.metrics = metrics;
         this.ticker = tickerFactory.create(this::onSlot);
         this.dispatcher = new Dispatcher(config, jobs, sql, executor, metrics);
+        this.upkeep = new Upkeep(this, config, jobs, runs, jobStore, executor, metrics, dispatcher);
     }
 
     /** Builds the ticker once the scheduler's slot callback exists. */
@@ -98,7 +100,7 @@ public final class Scheduler {
         }
         dispatcher.start();
         long tick = Math.max(100, Math.min(config.pollInterval().toMillis(), config.lease().toMillis() / 3));
-        maintenance.scheduleWithFixedDelay(this::maintain, tick, tick, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(upkeep::tick, tick, tick, TimeUnit.MILLISECONDS);
         LOG.info("Scheduler started as instance {} with {} jobs{}", config.instanceId(), jobs.all().size(),
                 config.hostedTypes().isEmpty() ? "" : ", running only " + config.hostedTypes());
     }
@@ -316,49 +318,10 @@ public final class Scheduler {
         jobStore.deleteState(jobId);
     }
 
-    // ---- maintenance ------------------------------------------------------------------------------------------
+    // ---- what keeps runs honest (see Upkeep) ----------------------------------------------------------------------
 
-    private long lastLeaseRenewal;
-    private long lastRetention;
-
-    private void maintain() {
-        try {
-            for (long runId : runs.stopRequested(config.instanceId())) {
-                executor.stop(runId, RunState.CANCELLED, "stopped via API");
-            }
-            long nowMillis = System.currentTimeMillis();
-            if (nowMillis - lastLeaseRenewal >= config.lease().toMillis() / 3) {
-                Instant now = Instant.now();
-                for (long lost : runs.renewLeases(config.instanceId(), executor.activeRunIds(),
-                        now.plus(config.lease()))) {
-                    LOG.error("Run {} was marked ended while it ran here (its lease expired: this instance was too "
-                            + "slow to renew it); stopping it, since its job may already run elsewhere", lost);
-                    executor.stop(lost, RunState.ABANDONED, "lease lost");
-                }
-                runs.heartbeat(config.instanceId(), hostName(), String.join(",", config.hostedTypes()), now);
-                jobs.syncStored(jobStore).forEach(LOG::warn);
-                lastLeaseRenewal = nowMillis;
-            }
-            for (Run abandoned : runs.abandonExpired(Instant.now())) {
-                LOG.warn("Run {} of job {} abandoned: instance {} stopped renewing its lease", abandoned.id(),
-                        abandoned.jobId(), abandoned.instance());
-                metrics.abandoned(abandoned.jobId(), abandoned.type());
-                restartIfContinuous(abandoned);
-                dispatcher.wake();
-            }
-            if (nowMillis - lastRetention >= Duration.ofHours(1).toMillis()) {
-                int deleted = runs.deleteFinishedBefore(Instant.now().minus(Duration.ofDays(config.keepDays())));
-                if (deleted > 0) {
-                    LOG.info("Run history retention removed {} runs older than {} days", deleted, config.keepDays());
-                }
-                lastRetention = nowMillis;
-            }
-        } catch (Exception e) {
-            LOG.error("Scheduler maintenance failed, retrying: {}", e.getMessage(), e);
-        }
-    }
-
-    private void restartIfContinuous(Run abandoned) throws SQLException {
+    /** Restarts a continuous job whose run ended without asking to stop (abandoned, or its instance shut down). */
+    void restartIfContinuous(Run abandoned) throws SQLException {
         Optional<JobDefinition> job = jobs.find(abandoned.jobId());
         if (job.isPresent() && job.get().mode() == Mode.CONTINUOUS && job.get().enabled()
                 && !jobStore.paused(abandoned.jobId())) {
@@ -376,7 +339,7 @@ public final class Scheduler {
         return executor.isActive(runId);
     }
 
-    private static String hostName() {
+    static String hostName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
