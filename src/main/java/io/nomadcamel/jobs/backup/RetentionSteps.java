@@ -90,7 +90,11 @@ public class RetentionSteps {
         }
     }
 
-    /** Run temp folders left by a crashed instance (a finished run removes its own). */
+    /**
+     * Run temp folders left by a crashed instance (a finished run removes its own): stale when nothing in them was
+     * written for a day. The newest file counts, not the folder: a dump that runs for more than a day writes its file
+     * all along while the folder's own time stays at its creation.
+     */
     private static List<String> deleteStaleTemp(RetentionRun retention) throws IOException {
         Path temp = retention.dir().resolve(".tmp");
         List<String> deleted = new ArrayList<>();
@@ -100,7 +104,7 @@ public class RetentionSteps {
         Instant staleBefore = retention.now().minus(STALE_TEMP);
         try (Stream<Path> runs = Files.list(temp)) {
             for (Path p : runs.filter(Files::isDirectory).toList()) {
-                if (p.getFileName().toString().startsWith("run-") && lastModified(p).isBefore(staleBefore)) {
+                if (p.getFileName().toString().startsWith("run-") && newestIn(p).isBefore(staleBefore)) {
                     BackupSteps.deleteTree(p);
                     deleted.add(retention.dir().relativize(p).toString());
                 }
@@ -154,6 +158,14 @@ public class RetentionSteps {
 
     public Map<String, Object> result(@ExchangeProperty(RetentionRun.PROPERTY) RetentionRun retention) {
         return retention.result();
+    }
+
+    private static Instant newestIn(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.map(RetentionSteps::lastModified).max(Instant::compareTo).orElse(Instant.now());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Instant.now(); // changing under us: in use, never delete on a guess
+        }
     }
 
     private static Instant lastModified(Path p) {

@@ -71,6 +71,10 @@ class RetentionRouteTest {
         Path staleTemp = rig.backupDir.resolve(".tmp/run-7-20240101000000");
         write(staleTemp.resolve("nomad-snapshots__nomad-20240101000000.snap"), 3);
         Files.setLastModifiedTime(staleTemp, FileTime.from(NOW.minus(Duration.ofDays(3))));
+        // a run of another instance dumping for days: its folder is old, its file is being written
+        Path longDump = rig.backupDir.resolve(".tmp/run-8-20240101000000");
+        write(longDump.resolve("postgres-big.dump"), 0);
+        Files.setLastModifiedTime(longDump, FileTime.from(NOW.minus(Duration.ofDays(3))));
         List<String> expired = List.of("manifests/manifest-20250101000000.json",
                 "nomad-snapshots/nomad-20250101000000.snap", "nomad-snapshots/nomad-20250103000000.snap",
                 "postgres-backups/app/postgres-app-20241201000000.dump",
@@ -94,6 +98,7 @@ class RetentionRouteTest {
         }
         assertEquals(List.of(".tmp/run-7-20240101000000"), strings(run.result().path("local_stale_temp_deleted")));
         assertTrue(Files.notExists(staleTemp));
+        assertTrue(Files.exists(longDump.resolve("postgres-big.dump")), "a temp folder still written is in use");
         assertEquals((double) expired.size(), rig.counter("ncj_backup_retention_deleted_total", "where", "local"));
     }
 
