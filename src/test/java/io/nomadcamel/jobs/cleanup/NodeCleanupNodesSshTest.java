@@ -155,6 +155,7 @@ class NodeCleanupNodesSshTest {
         assertEquals("run stopped: stopped by the test", outcome.error());
         assertTrue(System.nanoTime() - stoppedAt[0] < Duration.ofSeconds(15).toNanos(), "the stop was prompt");
         Set<String> left = names(node.dir());
+        left.removeAll(Set.of("alloc", "client"));
         assertEquals(orphans, left, "the first delete was killed before rm ran, and no other delete started");
         assertEquals(1, node.commands().stream().filter(c -> c.contains("rm -rf")).count());
     }
