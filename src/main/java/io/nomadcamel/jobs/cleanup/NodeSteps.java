@@ -1,5 +1,6 @@
 package io.nomadcamel.jobs.cleanup;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,18 +43,29 @@ public class NodeSteps {
         node.session(node.job().shell().connect(node.address()));
     }
 
-    /** Lists the data dir's entries with their mtimes and the node's clock. */
+    /**
+     * Lists the data dir's entries with their mtimes and the node's clock, and refuses to go on unless it is a Nomad
+     * client's data dir (alloc and client in it): the listing is only kept once that holds.
+     */
     public void listDataDir(NodeCleanup node) {
-        CommandResult listed = node.session().run(DataDirListing.command(node.job().input().dataDir()));
+        Path dataDir = node.job().input().dataDir();
+        CommandResult listed = node.session().run(DataDirListing.command(dataDir));
         if (listed.truncated()) {
-            throw new IllegalStateException("the listing of " + node.job().input().dataDir() + " on " + node.name()
+            throw new IllegalStateException("the listing of " + dataDir + " on " + node.name()
                     + " was too long to read whole");
         }
-        node.listing(DataDirListing.parse(listed.stdout()));
+        DataDirListing.Listing listing = DataDirListing.parse(listed.stdout());
+        NomadDataDir.requireNomadDirs(node.name(), dataDir, listing.entries());
+        node.listing(listing);
     }
 
     /** Decides each entry's fate in Java, from the listing, the running jobs and the grace period. */
     public void classifyEntries(NodeCleanup node) {
+        if (node.listing() == null) {
+            // only listDataDir sets it, after checking the folder is Nomad's: never classify an unchecked folder
+            throw new IllegalStateException("node " + node.name() + " has no checked listing of its data dir: the "
+                    + "list step did not run");
+        }
         CleanupInput input = node.job().input();
         EntryRules rules = new EntryRules(input.dataDir(), input.graceDays(), node.runningJobs());
         List<Decision> decisions = new ArrayList<>();
