@@ -92,6 +92,23 @@ public final class NodeCleanup {
         this.decisions = List.copyOf(d);
     }
 
+    /**
+     * Changes an orphan's verdict after a check made right before its delete (the node found a mount point, or its
+     * job became active), so that the counts and lists report what really happened to it.
+     */
+    void redecide(Decision orphan, Verdict verdict, String reason) {
+        List<Decision> changed = new ArrayList<>(decisions);
+        int at = changed.indexOf(orphan);
+        if (at < 0) {
+            throw new IllegalStateException("no decision about " + orphan.entry().name() + " on node " + name());
+        }
+        changed.set(at, new Decision(orphan.entry(), verdict, reason));
+        decisions = List.copyOf(changed);
+        if (verdict == Verdict.REFUSED) {
+            refused(orphan.entry().name(), reason);
+        }
+    }
+
     void wouldDelete(String name) {
         wouldDelete.add(name);
     }

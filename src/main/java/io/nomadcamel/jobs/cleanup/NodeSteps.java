@@ -95,15 +95,21 @@ public class NodeSteps {
             node.job().run().checkNotStopped();
             try {
                 CommandResult r = node.session().run(OrphanRemoval.command(input.dataDir(), orphan.entry()));
-                if (OrphanRemoval.outcome(r.stdout()) == OrphanRemoval.Outcome.DELETED) {
+                OrphanRemoval.Answer answer = OrphanRemoval.answer(r.stdout(), input.dataDir().resolve(name));
+                if (answer.outcome() == OrphanRemoval.Outcome.DELETED) {
                     node.deleted(name);
                     LOG.info("node-cleanup deleted {} on {}", input.dataDir().resolve(name), node.name());
+                } else if (answer.outcome() == OrphanRemoval.Outcome.REFUSED) {
+                    node.redecide(orphan, Verdict.REFUSED, answer.refusal());
+                    LOG.warn("node-cleanup left {} on {}: {}", input.dataDir().resolve(name), node.name(),
+                            answer.refusal());
                 }
             } catch (RemoteCommandException | IllegalStateException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw e;
                 }
-                node.error("could not delete " + input.dataDir().resolve(name) + ": " + e.getMessage());
+                node.error("could not delete " + input.dataDir().resolve(name) + " on node " + node.name() + ": "
+                        + e.getMessage());
             }
         }
     }

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,5 +95,54 @@ class NodeCleanupSafetySshTest {
         // a Nomad data dir next to them is cleaned as usual
         assertEquals(Set.of("old-job"), stringSet(outcome.node(fine.name()).get("deleted_entries")));
         assertFalse(Files.exists(fine.dir().resolve("old-job")));
+    }
+
+    @Test
+    void anOrphanThatIsAMountPointIsRefusedAndWhatIsMountedThereSurvives() throws Exception {
+        CleanupCluster.Node node = cluster.addNode();
+        entry(node.dir(), "old-tmpfs", DAY.multipliedBy(20), true);
+        entry(node.dir(), "old-bind", DAY.multipliedBy(20), true);
+        entry(node.dir(), "old-plain", DAY.multipliedBy(20), true);
+        Path elsewhere = Files.createDirectories(cluster.root().resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("precious.txt"), "lives elsewhere");
+        // the bind mount shows its source's mtime: old, so that only the mount check can save it
+        Files.setLastModifiedTime(elsewhere, FileTime.from(Instant.now().minus(DAY.multipliedBy(20))));
+        String data = cluster.dataDir().toString();
+        // mounted in the node's own mount namespace, where its sshd (and so the job) sees its data dir
+        inNamespace(node, "mount -t tmpfs ncj-test \"$1/old-tmpfs\" && echo kept > \"$1/old-tmpfs/in-tmpfs.txt\" "
+                + "&& touch -d '20 days ago' \"$1/old-tmpfs\"", data);
+        inNamespace(node, "mount --bind \"$2\" \"$1/old-bind\"", data, elsewhere.toString());
+
+        CleanupJobRunner.Outcome outcome = live();
+
+        assertTrue(Files.exists(elsewhere.resolve("precious.txt")), "the bind-mounted folder was not emptied");
+        assertEquals("kept\n", inNamespace(node, "cat \"$1/old-tmpfs/in-tmpfs.txt\" 2>&1 || true", data),
+                "the tmpfs was not emptied");
+        assertTrue(outcome.succeeded(), outcome.error());
+        assertFalse(Files.exists(node.dir().resolve("old-plain")), "an orphan that is no mount point still goes");
+        Map<String, Object> result = outcome.node(node.name());
+        assertEquals(Set.of("old-plain"), stringSet(result.get("deleted_entries")));
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> refused = (List<Map<String, String>>) result.get("refused");
+        assertEquals(List.of("old-bind", "old-tmpfs"), refused.stream().map(r -> r.get("name")).sorted().toList());
+        String reasons = refused.toString();
+        assertTrue(reasons.contains(data + "/old-bind is a mount point: deleting it would empty the file system "
+                + "mounted there"), reasons);
+        assertTrue(reasons.contains(data + "/old-tmpfs is on another file system (device "), reasons);
+        assertEquals(2L, ((Map<?, ?>) result.get("kept")).get("refused"));
+        assertEquals(3, ((Number) result.get("orphaned")).intValue());
+        assertEquals(List.of(), result.get("errors"));
+    }
+
+    /** Runs a shell script in the node's mount namespace (that of its sshd), with {@code args} as $1, $2, ... */
+    private static String inNamespace(CleanupCluster.Node node, String script, String... args) throws Exception {
+        String pid = String.valueOf(node.sshd().process().pid());
+        List<String> command = new ArrayList<>(List.of("nsenter", "--target", pid, "--mount", "--", "/bin/sh", "-c",
+                script, "sh"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "in the namespace of " + node.name() + ": " + script + "\n" + out);
+        return out;
     }
 }
