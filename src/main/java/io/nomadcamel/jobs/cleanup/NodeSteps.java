@@ -27,10 +27,13 @@ public class NodeSteps {
         LOG.debug("node {} is reached at {} (from its {})", node.name(), address.host(), address.source());
     }
 
-    /** The jobs running on the node, from the central Nomad API; failing to read them fails the node. */
+    /**
+     * The jobs active on the node (an allocation running, pending or unknown), from the central Nomad API; failing to
+     * read them fails the node. (The method keeps its name: operators' copies of the route call it.)
+     */
     public void readRunningJobs(NodeCleanup node) {
         try {
-            node.runningJobs(node.job().nomad().runningJobs(node.node()));
+            node.activeJobs(node.job().nomad().activeJobs(node.node()));
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot read the running jobs of node " + node.name()
                     + ", so nothing is deleted there: " + e.getMessage(), e);
@@ -67,7 +70,7 @@ public class NodeSteps {
                     + "list step did not run");
         }
         CleanupInput input = node.job().input();
-        EntryRules rules = new EntryRules(input.dataDir(), input.graceDays(), node.runningJobs());
+        EntryRules rules = new EntryRules(input.dataDir(), input.graceDays(), node.activeJobs());
         List<Decision> decisions = new ArrayList<>();
         for (DirEntry entry : node.listing().entries()) {
             Decision d = rules.decide(entry, node.listing().nodeNowSeconds());

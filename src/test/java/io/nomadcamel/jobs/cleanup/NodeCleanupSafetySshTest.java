@@ -134,6 +134,30 @@ class NodeCleanupSafetySshTest {
         assertEquals(List.of(), result.get("errors"));
     }
 
+    @Test
+    void theDirsOfAJobWhoseAllocationIsStillPendingAreKept() throws Exception {
+        CleanupCluster.Node node = cluster.addNode();
+        // placed, image still pulling (or restarting): ClientStatus pending, DesiredStatus run
+        NOMAD.addJob("starting").group("starting", 1).task("main", "docker", "busybox:1.36");
+        NOMAD.addAllocation("starting", "starting", node.name(), "pending");
+        NOMAD.addJob("finished").group("finished", 1).task("main", "docker", "busybox:1.36");
+        NOMAD.addAllocation("finished", "finished", node.name(), "complete");
+        for (String name : List.of("starting", "starting-2", "finished")) {
+            entry(node.dir(), name, DAY.multipliedBy(20), true);
+        }
+
+        CleanupJobRunner.Outcome outcome = live();
+
+        assertTrue(outcome.succeeded(), outcome.error());
+        assertTrue(Files.exists(node.dir().resolve("starting").resolve("payload.txt")));
+        assertTrue(Files.exists(node.dir().resolve("starting-2")));
+        assertFalse(Files.exists(node.dir().resolve("finished")), "a complete allocation protects nothing");
+        Map<String, Object> result = outcome.node(node.name());
+        assertEquals(List.of("starting"), result.get("running_jobs"));
+        assertEquals(2L, ((Map<?, ?>) result.get("kept")).get("active"));
+        assertEquals(Set.of("finished"), stringSet(result.get("deleted_entries")));
+    }
+
     /** Runs a shell script in the node's mount namespace (that of its sshd), with {@code args} as $1, $2, ... */
     private static String inNamespace(CleanupCluster.Node node, String script, String... args) throws Exception {
         String pid = String.valueOf(node.sshd().process().pid());
