@@ -3,6 +3,8 @@ package io.nomadcamel.jobs.cleanup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.nomadcamel.jobs.cleanup.EntryRules.Decision;
 import io.nomadcamel.jobs.cleanup.EntryRules.Verdict;
@@ -84,17 +86,21 @@ public class NodeSteps {
 
     /**
      * Deletes the orphans one by one (each its own command, the name one quoted word), or in a dry run only lists
-     * them. A failed delete is recorded and the next orphan is still tried.
+     * them. A live run first reads the node's active jobs again and keeps what became active. A failed delete is
+     * recorded and the next orphan is still tried.
      */
     public void removeOrphans(NodeCleanup node) {
         CleanupInput input = node.job().input();
         List<Decision> orphans = node.decisions().stream().filter(d -> d.verdict() == Verdict.ORPHAN).toList();
-        for (Decision orphan : orphans) {
+        if (input.dryRun()) {
+            orphans.forEach(orphan -> node.wouldDelete(orphan.entry().name()));
+            return;
+        }
+        if (orphans.isEmpty()) {
+            return;
+        }
+        for (Decision orphan : withoutNewlyActive(node, orphans)) {
             String name = orphan.entry().name();
-            if (input.dryRun()) {
-                node.wouldDelete(name);
-                continue;
-            }
             node.job().run().checkNotStopped();
             try {
                 CommandResult r = node.session().run(OrphanRemoval.command(input.dataDir(), orphan.entry()));
@@ -115,6 +121,39 @@ public class NodeSteps {
                         + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Reads the node's active jobs again, right before the deletes: a job placed on the node since the first read
+     * (before connecting, listing and classifying) may already use a dir the listing found old, e.g. a long-stopped
+     * job deployed again. Its orphans are kept as active.
+     * If Nomad cannot answer now, nothing is deleted on the node, as when the first read fails.
+     */
+    private static List<Decision> withoutNewlyActive(NodeCleanup node, List<Decision> orphans) {
+        node.job().run().checkNotStopped();
+        Set<String> now;
+        try {
+            now = node.job().nomad().activeJobs(node.node());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot re-read the running jobs of node " + node.name() + " right before "
+                    + "deleting, so nothing is deleted there: " + e.getMessage(), e);
+        }
+        Set<String> active = new TreeSet<>(node.activeJobs());
+        active.addAll(now);
+        node.activeJobs(active);
+        CleanupInput input = node.job().input();
+        EntryRules rules = new EntryRules(input.dataDir(), input.graceDays(), active);
+        List<Decision> left = new ArrayList<>();
+        for (Decision orphan : orphans) {
+            if (rules.active(orphan.entry().name())) {
+                node.redecide(orphan, Verdict.KEPT_ACTIVE, null);
+                LOG.info("node-cleanup keeps {} on {}: its job became active after the listing",
+                        input.dataDir().resolve(orphan.entry().name()), node.name());
+            } else {
+                left.add(orphan);
+            }
+        }
+        return left;
     }
 
     /** docker system prune -af (dry run: docker system df), when the input asks for it. */

@@ -158,6 +158,53 @@ class NodeCleanupSafetySshTest {
         assertEquals(Set.of("finished"), stringSet(result.get("deleted_entries")));
     }
 
+    @Test
+    void aJobPlacedOnTheNodeAfterItsJobsWereReadKeepsItsDirs() throws Exception {
+        CleanupCluster.Node node = cluster.addNode();
+        NOMAD.addJob("late").group("late", 1).task("main", "docker", "busybox:1.36");
+        entry(node.dir(), "late", DAY.multipliedBy(20), true);
+        entry(node.dir(), "old-job", DAY.multipliedBy(20), true);
+        String allocations = "/v1/node/" + NOMAD.node(node.name()).id() + "/allocations";
+        // Nomad places "late" on the node just after the job read the node's allocations
+        NOMAD.changeAfterNextAnswer("GET", allocations, () -> NOMAD.addAllocation("late", "late", node.name(),
+                "pending"));
+
+        CleanupJobRunner.Outcome outcome = live();
+
+        assertTrue(outcome.succeeded(), outcome.error());
+        assertTrue(Files.exists(node.dir().resolve("late").resolve("payload.txt")), "the new job's dir is kept");
+        assertFalse(Files.exists(node.dir().resolve("old-job")));
+        Map<String, Object> result = outcome.node(node.name());
+        assertEquals(Set.of("old-job"), stringSet(result.get("deleted_entries")));
+        assertEquals(List.of("late"), result.get("running_jobs"));
+        assertEquals(1L, ((Map<?, ?>) result.get("kept")).get("active"));
+        assertEquals(2, NOMAD.requests("GET", allocations).size(), "read once, then again before deleting");
+        assertTrue(node.commands().stream().noneMatch(c -> c.contains("/late'")), node.commands().toString());
+    }
+
+    @Test
+    void aNodeWhoseJobsCannotBeReadAgainBeforeDeletingIsFailedWithNothingDeleted() throws Exception {
+        CleanupCluster.Node node = cluster.addNode();
+        entry(node.dir(), "old-job", DAY.multipliedBy(20), true);
+        entry(node.dir(), "older-job", DAY.multipliedBy(40), true);
+        Set<String> before = names(node.dir());
+        String allocations = "/v1/node/" + NOMAD.node(node.name()).id() + "/allocations";
+        // the first read works; then Nomad loses its leader (more 500s than NomadClient retries)
+        NOMAD.changeAfterNextAnswer("GET", allocations, () -> NOMAD.failNext("GET", allocations, 4, 500,
+                "rpc error: No cluster leader"));
+
+        CleanupJobRunner.Outcome outcome = live();
+
+        assertFalse(outcome.succeeded());
+        assertEquals(before, names(node.dir()), "nothing deleted");
+        assertTrue(node.commands().stream().noneMatch(c -> c.contains("rm -rf")), node.commands().toString());
+        assertEquals(List.of("cannot re-read the running jobs of node " + node.name() + " right before deleting, so "
+                + "nothing is deleted there: Nomad GET " + allocations + " answered 500: rpc error: No cluster leader"),
+                outcome.node(node.name()).get("errors"));
+        assertTrue(outcome.error().startsWith("node-cleanup failed on 1 of 1 node(s): " + node.name()),
+                outcome.error());
+    }
+
     /** Runs a shell script in the node's mount namespace (that of its sshd), with {@code args} as $1, $2, ... */
     private static String inNamespace(CleanupCluster.Node node, String script, String... args) throws Exception {
         String pid = String.valueOf(node.sshd().process().pid());
