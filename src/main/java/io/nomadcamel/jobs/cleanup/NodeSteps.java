@@ -8,6 +8,7 @@ import java.util.TreeSet;
 
 import io.nomadcamel.jobs.cleanup.EntryRules.Decision;
 import io.nomadcamel.jobs.cleanup.EntryRules.Verdict;
+import io.nomadcamel.jobs.ssh.CommandFailedException;
 import io.nomadcamel.jobs.ssh.CommandResult;
 import io.nomadcamel.jobs.ssh.RemoteCommandException;
 import org.slf4j.Logger;
@@ -50,7 +51,8 @@ public class NodeSteps {
 
     /**
      * Lists the data dir's entries with their mtimes and the node's clock, and refuses to go on unless it is a Nomad
-     * client's data dir (alloc and client in it): the listing is only kept once that holds.
+     * client's data dir (alloc and client in it) and that client is the node whose jobs were read (its client-id
+     * file holds the node's id): the listing is only kept once both hold.
      */
     public void listDataDir(NodeCleanup node) {
         Path dataDir = node.job().input().dataDir();
@@ -61,6 +63,16 @@ public class NodeSteps {
         }
         DataDirListing.Listing listing = DataDirListing.parse(listed.stdout());
         NomadDataDir.requireNomadDirs(node.name(), dataDir, listing.entries());
+        String clientId;
+        try {
+            clientId = node.session().run(NomadDataDir.clientIdCommand(dataDir)).stdout();
+        } catch (CommandFailedException e) {
+            throw new IllegalStateException("cannot read " + NomadDataDir.clientIdFile(dataDir) + " on node "
+                    + node.name() + " (" + node.address() + "), where the Nomad client keeps its node id, so it "
+                    + "cannot be told apart from another node; nothing is deleted there: "
+                    + e.stderr().strip(), e);
+        }
+        NomadDataDir.requireSameNode(node.node(), node.address(), dataDir, clientId);
         node.listing(listing);
     }
 

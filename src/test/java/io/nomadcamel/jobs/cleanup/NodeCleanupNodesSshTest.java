@@ -104,7 +104,7 @@ class NodeCleanupNodesSshTest {
                 spans.add(new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])});
             }
         }
-        assertEquals(4, spans.size(), "one listing per node");
+        assertEquals(8, spans.size(), "two commands per node: the listing and the read of its client-id");
         assertEquals(2, maxOverlap(spans), "two nodes at a time: " + outcome.took());
     }
 

@@ -205,6 +205,46 @@ class NodeCleanupSafetySshTest {
                 outcome.error());
     }
 
+    @Test
+    void aNodeWhoseAddressLeadsToAnotherNomadClientIsFailedAndNothingIsDeletedThere() throws Exception {
+        CleanupCluster.Node first = cluster.addNode();
+        CleanupCluster.Node second = cluster.addNode();
+        CleanupCluster.Node noId = cluster.addNode();
+        DataDirs.runJob(NOMAD, "alpha", first);
+        DataDirs.runJob(NOMAD, "beta", second);
+        for (String name : List.of("alpha", "old-a")) {
+            entry(first.dir(), name, DAY.multipliedBy(20), true);
+        }
+        for (String name : List.of("beta", "old-b")) {
+            entry(second.dir(), name, DAY.multipliedBy(20), true);
+        }
+        entry(noId.dir(), "old-c", DAY.multipliedBy(20), true);
+        Files.delete(noId.dir().resolve("client").resolve("client-id"));
+        // a stale attribute: Nomad's node-1 is said to be at node-2's address (whose host certificate is valid)
+        NOMAD.node(first.name()).attribute("unique.network.ip-address", second.ip());
+        String firstId = NOMAD.node(first.name()).id();
+        String secondId = NOMAD.node(second.name()).id();
+
+        CleanupJobRunner.Outcome outcome = live();
+
+        assertFalse(outcome.succeeded());
+        assertTrue(Files.exists(second.dir().resolve("beta")), "node-2's running job was not judged by node-1's jobs");
+        assertFalse(Files.exists(second.dir().resolve("old-b")), "node-2 itself was cleaned");
+        assertTrue(Files.exists(first.dir().resolve("old-a")), "node-1 was never reached");
+        assertTrue(Files.exists(noId.dir().resolve("old-c")));
+        String data = cluster.dataDir().toString();
+        assertEquals(List.of("node " + first.name() + " is not at " + second.ip() + ": " + data + "/client/client-id "
+                + "there holds node id '" + secondId + "', but Nomad's node " + first.name() + " has id " + firstId
+                + " (the address leads to another Nomad client, or data_dir is another client's); nothing is deleted "
+                + "for " + first.name()), outcome.node(first.name()).get("errors"));
+        String noIdError = String.valueOf(outcome.node(noId.name()).get("errors"));
+        assertTrue(noIdError.startsWith("[cannot read " + data + "/client/client-id on node " + noId.name() + " ("
+                + noId.ip() + "), where the Nomad client keeps its node id"), noIdError);
+        assertTrue(noIdError.contains("No such file or directory"), noIdError);
+        assertEquals("ok", outcome.node(second.name()).get("status"));
+        assertEquals(List.of(first.name(), noId.name()), outcome.kept().get("failed_nodes"));
+    }
+
     /** Runs a shell script in the node's mount namespace (that of its sshd), with {@code args} as $1, $2, ... */
     private static String inNamespace(CleanupCluster.Node node, String script, String... args) throws Exception {
         String pid = String.valueOf(node.sshd().process().pid());
