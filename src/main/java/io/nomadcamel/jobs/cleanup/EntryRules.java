@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
 
 /**
  * Decides, in Java and from the listing alone, what happens to each data dir entry (design §5): Nomad's own dirs
- * stay, an entry whose name, or name minus a trailing {@code -<digits>}, is a running job's id stays, an entry younger
- * than the grace period stays (age in whole days; equal to the grace period is old), the rest is an orphan. An
- * orphan is then checked by the guards: it is deleted only if it is safely addressable as a direct child.
+ * stay, an entry whose name, or name minus a trailing {@code -<digits>}, is an active (running or starting) job's id
+ * stays, an entry younger than the grace period stays (age in whole days; equal to the grace period is old), the rest
+ * is an orphan. An orphan is then checked by the guards: it is deleted only if it is safely addressable as a direct
+ * child.
  */
 public final class EntryRules {
 
@@ -28,12 +29,12 @@ public final class EntryRules {
 
     private final Path dataDir;
     private final int graceDays;
-    private final Set<String> runningJobs;
+    private final Set<String> activeJobs;
 
-    public EntryRules(Path dataDir, int graceDays, Set<String> runningJobs) {
+    public EntryRules(Path dataDir, int graceDays, Set<String> activeJobs) {
         this.dataDir = dataDir;
         this.graceDays = graceDays;
-        this.runningJobs = Set.copyOf(runningJobs);
+        this.activeJobs = Set.copyOf(activeJobs);
     }
 
     public Decision decide(DirEntry entry, double nodeNowSeconds) {
@@ -52,9 +53,9 @@ public final class EntryRules {
                 : new Decision(entry, Verdict.REFUSED, refusal);
     }
 
-    /** Literal comparison: "web-3" belongs to running job "web" (and to a running "web-3"); "web-x" to neither. */
+    /** Literal comparison: "web-3" belongs to active job "web" (and to an active "web-3"); "web-x" to neither. */
     boolean active(String name) {
-        return runningJobs.contains(name) || runningJobs.contains(TRAILING_NUMBER.matcher(name).replaceFirst(""));
+        return activeJobs.contains(name) || activeJobs.contains(TRAILING_NUMBER.matcher(name).replaceFirst(""));
     }
 
     /**

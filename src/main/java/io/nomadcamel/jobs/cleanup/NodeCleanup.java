@@ -20,7 +20,7 @@ public final class NodeCleanup {
     private final CleanupRun job;
     private final NomadNodes.Node node;
     private String address;
-    private Set<String> runningJobs;
+    private Set<String> activeJobs;
     private RemoteSession session;
     private DataDirListing.Listing listing;
     private List<Decision> decisions = List.of();
@@ -57,12 +57,13 @@ public final class NodeCleanup {
         this.address = a;
     }
 
-    Set<String> runningJobs() {
-        return runningJobs;
+    /** Ids of the jobs with an active (running, pending or unknown) allocation on the node. */
+    Set<String> activeJobs() {
+        return activeJobs;
     }
 
-    void runningJobs(Set<String> jobs) {
-        this.runningJobs = jobs;
+    void activeJobs(Set<String> jobs) {
+        this.activeJobs = jobs;
     }
 
     RemoteSession session() {
@@ -90,6 +91,23 @@ public final class NodeCleanup {
 
     void decisions(List<Decision> d) {
         this.decisions = List.copyOf(d);
+    }
+
+    /**
+     * Changes an orphan's verdict after a check made right before its delete (the node found a mount point, or its
+     * job became active), so that the counts and lists report what really happened to it.
+     */
+    void redecide(Decision orphan, Verdict verdict, String reason) {
+        List<Decision> changed = new ArrayList<>(decisions);
+        int at = changed.indexOf(orphan);
+        if (at < 0) {
+            throw new IllegalStateException("no decision about " + orphan.entry().name() + " on node " + name());
+        }
+        changed.set(at, new Decision(orphan.entry(), verdict, reason));
+        decisions = List.copyOf(changed);
+        if (verdict == Verdict.REFUSED) {
+            refused(orphan.entry().name(), reason);
+        }
     }
 
     void wouldDelete(String name) {
@@ -165,7 +183,8 @@ public final class NodeCleanup {
             r.put("deleted_entries", List.copyOf(deleted));
         }
         r.put("refused", List.copyOf(refused));
-        r.put("running_jobs", runningJobs == null ? null : List.copyOf(runningJobs));
+        // the name the result always had; it lists every job whose dirs were protected as active
+        r.put("running_jobs", activeJobs == null ? null : List.copyOf(activeJobs));
         r.put("docker_space_freed", dockerSpaceFreed == null ? 0L : dockerSpaceFreed);
         if (dockerSpaceReclaimable != null) {
             r.put("docker_space_reclaimable", dockerSpaceReclaimable);

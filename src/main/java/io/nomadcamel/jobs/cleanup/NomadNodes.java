@@ -11,7 +11,7 @@ import io.nomadcamel.jobs.nomad.NomadClient;
 
 /**
  * What node-cleanup reads from the central Nomad API (the token never leaves this process): the ready client nodes,
- * each node's SSH address and the jobs running on it.
+ * each node's SSH address and the jobs active (running or starting) on it.
  */
 public final class NomadNodes {
 
@@ -61,8 +61,17 @@ public final class NomadNodes {
         return new Address(host, "HTTPAddr");
     }
 
-    /** Ids of the jobs with a running allocation on the node; any failure to read them is an exception. */
-    public Set<String> runningJobs(Node node) {
+    /**
+     * Allocation ClientStatus values whose job still owns its dirs on the node: {@code running}; {@code pending}, an
+     * allocation placed and starting, or restarting (a job being deployed or restarted needs its dirs most); and
+     * {@code unknown}, an allocation of a node that lost contact, which Nomad may resume as it was. DesiredStatus does
+     * not matter: an allocation told to stop still runs until the client has stopped it. The terminal statuses
+     * (complete, failed, lost) leave the dirs to the cleanup.
+     */
+    static final Set<String> ACTIVE_CLIENT_STATUSES = Set.of("running", "pending", "unknown");
+
+    /** Ids of the jobs with an active allocation on the node; any failure to read them is an exception. */
+    public Set<String> activeJobs(Node node) {
         JsonNode allocations = nomad.get("/v1/node/" + NomadClient.segment(node.id()) + "/allocations");
         if (!allocations.isArray()) {
             throw new IllegalStateException("Nomad answered the allocations of node " + node.name()
@@ -70,10 +79,12 @@ public final class NomadNodes {
         }
         Set<String> jobs = new TreeSet<>();
         for (JsonNode allocation : allocations) {
-            if ("running".equals(allocation.path("ClientStatus").asText())) {
+            String status = allocation.path("ClientStatus").asText("");
+            if (ACTIVE_CLIENT_STATUSES.contains(status)) {
                 String job = allocation.path("JobID").asText("");
                 if (job.isEmpty()) {
-                    throw new IllegalStateException("a running allocation on node " + node.name() + " has no JobID");
+                    throw new IllegalStateException("a " + status + " allocation on node " + node.name()
+                            + " has no JobID");
                 }
                 jobs.add(job);
             }

@@ -6,8 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,7 +29,8 @@ import io.nomadcamel.jobs.testsupport.TempDirs;
  * reports each node's address as its {@code unique.network.ip-address}, so the job finds them exactly as in
  * production. Each sshd runs in its own mount namespace where the common data dir path {@link #dataDir()} shows
  * that node's real folder ({@link Node#dir()}): the job sees one /opt/nomad/data per node, the test prepares and
- * inspects each node's folder directly. Every command a node runs is logged (NUL-terminated) by a ForceCommand
+ * inspects each node's folder directly. Each folder starts as a Nomad client's does: {@code alloc/} and
+ * {@code client/client-id} (the node's Nomad id). Every command a node runs is logged (NUL-terminated) by a ForceCommand
  * wrapper, and a fake docker CLI prints real docker output.
  */
 final class CleanupCluster implements AutoCloseable {
@@ -127,11 +130,26 @@ final class CleanupCluster implements AutoCloseable {
             Node node = new Node(name, ip, sshd, dir, log, spans);
             nodes.add(node);
             sshd.start();
-            nomad.addNode(name, ip);
+            String id = nomad.addNode(name, ip).id();
+            nomadClientDirs(dir, id);
             return node;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * What a Nomad client keeps in every data dir whatever runs on it: {@code alloc/}, and {@code client/} holding
+     * {@code client-id}, the node id the client registered with (written as Nomad writes it: the bare id, no newline).
+     * Made old, as on a node that has been up for a while, so no test depends on their age.
+     */
+    static void nomadClientDirs(Path dir, String nodeId) throws IOException {
+        Files.createDirectories(dir.resolve("alloc"));
+        Files.createDirectories(dir.resolve("client"));
+        Files.writeString(dir.resolve("client").resolve("client-id"), nodeId);
+        FileTime old = FileTime.from(Instant.now().minus(DataDirs.DAY.multipliedBy(400)));
+        Files.setLastModifiedTime(dir.resolve("alloc"), old);
+        Files.setLastModifiedTime(dir.resolve("client"), old);
     }
 
     /** The node's ForceCommand: logs the command sent, then runs it as sshd would have. */

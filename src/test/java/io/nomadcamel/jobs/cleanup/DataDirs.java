@@ -59,7 +59,13 @@ final class DataDirs {
      */
     static Set<String> populate(Path dir, String runningJob) throws IOException {
         for (String system : List.of("alloc", "plugins", "tmp", "server", "client")) {
-            entry(dir, system, DAY.multipliedBy(400), true);
+            // alloc and client already exist on a CleanupCluster node (a Nomad client always has them)
+            if (Files.isDirectory(dir.resolve(system))) {
+                Files.setLastModifiedTime(dir.resolve(system), FileTime.from(Instant.now().minus(
+                        DAY.multipliedBy(400))));
+            } else {
+                entry(dir, system, DAY.multipliedBy(400), true);
+            }
         }
         entry(dir, runningJob, DAY.multipliedBy(30), true);
         entry(dir, runningJob + "-3", DAY.multipliedBy(30), true);

@@ -43,10 +43,14 @@ public final class FakeNomad extends ServerFixture {
     private record Fault(String method, Pattern path, int status, String body, int[] remaining) {
     }
 
+    private record Change(String method, Pattern path, Runnable change) {
+    }
+
     private final FakeNomadState state = new FakeNomadState();
     private final FakeNomadApi api = new FakeNomadApi(state);
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
+    private final List<Change> changes = new ArrayList<>();
     private volatile String requiredToken;
     private HttpServer server;
     private ExecutorService httpThreads;
@@ -172,6 +176,18 @@ public final class FakeNomad extends ServerFixture {
         return this;
     }
 
+    /**
+     * Makes {@code change} (e.g. an allocation placed) once, right after the next request whose method (null for any)
+     * and path (regex, whole path) match was answered from the state before it, and before the client gets that
+     * answer: the cluster changed between that read and the client's next one, as it can at any moment in Nomad.
+     */
+    public FakeNomad changeAfterNextAnswer(String method, String pathPattern, Runnable change) {
+        synchronized (changes) {
+            changes.add(new Change(method, Pattern.compile(pathPattern), change));
+        }
+        return this;
+    }
+
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
     }
@@ -206,6 +222,9 @@ public final class FakeNomad extends ServerFixture {
         synchronized (faults) {
             faults.clear();
         }
+        synchronized (changes) {
+            changes.clear();
+        }
         requiredToken = null;
     }
 
@@ -224,9 +243,26 @@ public final class FakeNomad extends ServerFixture {
                 reply = answer(new FakeNomadApi.Request(method, path, parseQuery(query), body,
                         () -> authorize(nomadToken, authorization)));
             }
+            runChangeAfter(method, path);
             send(exchange, reply);
         } finally {
             exchange.close();
+        }
+    }
+
+    private void runChangeAfter(String method, String path) {
+        Change due = null;
+        synchronized (changes) {
+            for (Change c : changes) {
+                if ((c.method() == null || c.method().equals(method)) && c.path().matcher(path).matches()) {
+                    due = c;
+                    break;
+                }
+            }
+            changes.remove(due);
+        }
+        if (due != null) {
+            due.change().run();
         }
     }
 
