@@ -18,42 +18,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.nomadcamel.jobs.scheduler.RunContextAccess;
-import io.nomadcamel.jobs.testsupport.FakeNomad;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * node-cleanup across several real sshd nodes: every node is tried when one is unreachable, nodes are cleaned in
  * parallel within node_concurrency, and stopping a run ends it between deletes, killing the delete under way.
  */
-class NodeCleanupNodesSshTest {
-
-    @RegisterExtension
-    static final FakeNomad NOMAD = new FakeNomad();
-
-    private CleanupCluster cluster;
-    private CleanupJobRunner runner;
-
-    @BeforeEach
-    void cluster() {
-        NOMAD.reset();
-        cluster = CleanupCluster.create(NOMAD);
-    }
-
-    @AfterEach
-    void stop() {
-        if (runner != null) {
-            runner.close();
-        }
-        cluster.close();
-    }
-
-    private CleanupJobRunner runner() throws Exception {
-        runner = new CleanupJobRunner(cluster.settings());
-        return runner;
-    }
+class NodeCleanupNodesSshTest extends CleanupSshTestBase {
 
     @Test
     void anUnreachableNodeFailsTheRunNamingItWhileTheOtherNodesAreCleaned() throws Exception {

@@ -18,43 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.nomadcamel.jobs.testsupport.FakeNomad;
 import io.nomadcamel.jobs.testsupport.TempDirs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The guards that keep node-cleanup from deleting what is not a finished job's leftover, against real sshd nodes:
  * a data_dir that is not Nomad's, entries that are mount points, jobs that are starting or start during the run, and
  * an address that leads to another node than the one whose jobs were read.
  */
-class NodeCleanupSafetySshTest {
-
-    @RegisterExtension
-    static final FakeNomad NOMAD = new FakeNomad();
-
-    private CleanupCluster cluster;
-    private CleanupJobRunner runner;
-
-    @BeforeEach
-    void cluster() {
-        NOMAD.reset();
-        cluster = CleanupCluster.create(NOMAD);
-    }
-
-    @AfterEach
-    void stop() {
-        if (runner != null) {
-            runner.close();
-        }
-        cluster.close();
-    }
+class NodeCleanupSafetySshTest extends CleanupSshTestBase {
 
     private CleanupJobRunner.Outcome live() throws Exception {
-        runner = new CleanupJobRunner(cluster.settings());
-        return runner.run(Map.of("data_dir", cluster.dataDir().toString(), "dry_run", false));
+        return runner().run(Map.of("data_dir", cluster.dataDir().toString(), "dry_run", false));
     }
 
     @Test

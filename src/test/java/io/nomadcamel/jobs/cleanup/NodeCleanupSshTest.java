@@ -18,46 +18,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.nomadcamel.jobs.testsupport.FakeNomad;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The node-cleanup route against real OpenSSH sshd nodes (certificates both ways, one loopback address each), the
  * fake Nomad API and real directories whose mtimes are set to exact ages.
  */
-class NodeCleanupSshTest {
+class NodeCleanupSshTest extends CleanupSshTestBase {
 
     private static final String NOMAD_TOKEN = "nomad-secret-token-4711";
 
-    @RegisterExtension
-    static final FakeNomad NOMAD = new FakeNomad();
-
-    private CleanupCluster cluster;
-    private CleanupJobRunner runner;
-
-    @BeforeEach
-    void cluster() {
-        NOMAD.reset();
-        NOMAD.requireToken(NOMAD_TOKEN);
-        cluster = CleanupCluster.create(NOMAD);
-    }
-
-    @AfterEach
-    void stop() {
-        if (runner != null) {
-            runner.close();
-        }
-        cluster.close();
-    }
-
-    private CleanupJobRunner runner() throws Exception {
-        Map<String, String> settings = new java.util.HashMap<>(cluster.settings());
-        settings.put("nomad.token", NOMAD_TOKEN);
-        runner = new CleanupJobRunner(settings);
-        return runner;
+    @Override
+    protected String nomadToken() {
+        return NOMAD_TOKEN;
     }
 
     @Test

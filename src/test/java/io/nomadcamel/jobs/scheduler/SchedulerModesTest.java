@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.nomadcamel.jobs.testsupport.AppProcess;
-import io.nomadcamel.jobs.testsupport.PostgresServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -25,21 +24,14 @@ import org.junit.jupiter.api.TestInfo;
 class SchedulerModesTest {
 
     private static final String TOKEN = "modes-token";
-    private final PostgresServer pg = PostgresServer.shared();
 
-    private record Env(String database, Map<String, String> vars, RunRows rows) {
-    }
-
-    private Env env(TestInfo test) {
-        String db = "modes_" + test.getTestMethod().orElseThrow().getName().toLowerCase();
-        String url = pg.createDatabase(db);
-        return new Env(db, Map.of("DB_URL", url, "DB_USER", pg.user(), "API_TOKEN", TOKEN,
-                "SCHEDULER_POLL_INTERVAL", "200ms"), new RunRows(pg, db));
+    private TestDatabase env(TestInfo test) {
+        return TestDatabase.forTest(test, "modes", TOKEN, Map.of());
     }
 
     @Test
     void recurringSlotWhileTheRunIsActiveIsSkippedAsOverlap(TestInfo test) {
-        Env env = env(test);
+        TestDatabase env = env(test);
         String config = "jobs.slow.type=test-sleep\njobs.slow.every=1s\njobs.slow.input={\"sleep_ms\":2500}\n";
         try (AppProcess app = AppProcess.start(env.vars(), config).awaitReady(Duration.ofSeconds(60))) {
             List<RunRows.Row> rows = env.rows().await("slow", Duration.ofSeconds(20), "a finished run and overlaps",
@@ -54,7 +46,7 @@ class SchedulerModesTest {
 
     @Test
     void afterDowntimeOneMissedSlotRunsAndTheOthersAreRecordedAsMisfires(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         String config = "jobs.tick.type=test-sleep\njobs.tick.every=2s\njobs.tick.input={\"sleep_ms\":10}\n";
         Instant down;
         try (AppProcess first = AppProcess.start(env.vars(), config).awaitReady(Duration.ofSeconds(60))) {
@@ -89,7 +81,7 @@ class SchedulerModesTest {
 
     @Test
     void continuousRestartsAfterFailureWithGrowingDelayAndStopsOnRequest(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         Map<String, String> vars = new java.util.HashMap<>(env.vars());
         vars.put("SCHEDULER_CONTINUOUS_BACKOFF", "300ms");
         String config = "jobs.flaky.type=test-fail\njobs.flaky.mode=continuous\n"
@@ -122,7 +114,7 @@ class SchedulerModesTest {
 
     @Test
     void queuedRunsAreFifoAndNeverTwoAtOnceEvenWith200ConcurrentTriggers(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         Path spans = Files.createTempFile("ncj-spans-", ".txt");
         String input = "{\"sleep_ms\":5,\"span_file\":\"" + spans + "\"}";
         String config = "jobs.q1.type=test-sleep\njobs.q1.mode=queued\njobs.q1.queue=cleanup\njobs.q1.timeout=1m\n"
@@ -163,7 +155,7 @@ class SchedulerModesTest {
 
     @Test
     void timeoutEndsTheRunAndKillsItsChildProcess(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         Path pidFile = Files.createTempFile("ncj-timeout-", ".pid");
         String config = "jobs.stuck.type=test-process\njobs.stuck.timeout=2s\n"
                 + "jobs.stuck.input={\"seconds\":600,\"pid_file\":\"" + pidFile + "\"}\n";
@@ -186,7 +178,7 @@ class SchedulerModesTest {
 
     @Test
     void failedRunsAreRetriedUpToMaxAttemptsKeepingPartialResults(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         Map<String, String> vars = new java.util.HashMap<>(env.vars());
         vars.put("SCHEDULER_RETRY_BACKOFF", "100ms");
         String config = "jobs.retry.type=test-fail\njobs.retry.max-attempts=3\n"
@@ -209,7 +201,7 @@ class SchedulerModesTest {
 
     @Test
     void pausedScheduleStopsTakingSlotsUntilResumedAndOneShotRunsAtStartup(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         String config = "jobs.beat.type=test-sleep\njobs.beat.every=1s\njobs.beat.input={\"sleep_ms\":1}\n"
                 + "jobs.boot.type=test-sleep\njobs.boot.run-at-startup=true\n";
         try (AppProcess app = AppProcess.start(env.vars(), config).awaitReady(Duration.ofSeconds(60))) {

@@ -26,21 +26,14 @@ import org.junit.jupiter.api.TestInfo;
 class SchedulerRecoveryTest {
 
     private static final String TOKEN = "recovery-token";
-    private final PostgresServer pg = PostgresServer.shared();
 
-    private record Env(String database, Map<String, String> vars, RunRows rows) {
-    }
-
-    private Env env(TestInfo test) {
-        String db = "recovery_" + test.getTestMethod().orElseThrow().getName().toLowerCase();
-        String url = pg.createDatabase(db);
-        return new Env(db, Map.of("DB_URL", url, "DB_USER", pg.user(), "API_TOKEN", TOKEN,
-                "SCHEDULER_POLL_INTERVAL", "200ms", "SCHEDULER_LEASE", "3s"), new RunRows(pg, db));
+    private TestDatabase env(TestInfo test) {
+        return TestDatabase.forTest(test, "recovery", TOKEN, Map.of("SCHEDULER_LEASE", "3s"));
     }
 
     @Test
     void anErrorTextPostgresqlCannotStoreStillEndsTheRunAndTheJobRunsAgain(TestInfo test) {
-        Env env = env(test);
+        TestDatabase env = env(test);
         try (AppProcess app = AppProcess.start(env.vars(), "jobs.broken.type=test-fail\n")
                 .awaitReady(Duration.ofSeconds(60))) {
             assertEquals(202, app.api("POST", "/api/jobs/broken/runs", "{\"message\":\"bad\\u0000byte\"}", TOKEN)
@@ -56,7 +49,7 @@ class SchedulerRecoveryTest {
     @Test
     void anInstanceKilledWithAStartUpRunActiveStartsAgainAndTheLeftoverRunIsAbandoned(TestInfo test)
             throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         Path pidFile = Files.createTempFile("ncj-boot-", ".pid");
         String config = "jobs.boot.type=test-process\njobs.boot.timeout=10m\njobs.boot.run-at-startup=true\n"
                 + "jobs.boot.input={\"seconds\":600,\"pid_file\":\"" + pidFile + "\"}\n";
@@ -82,7 +75,7 @@ class SchedulerRecoveryTest {
 
     @Test
     void aRunMarkedEndedWhileItStillRunsIsStoppedOnItsInstance(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         Path pidFile = Files.createTempFile("ncj-lost-", ".pid");
         String config = "jobs.long.type=test-process\njobs.long.timeout=10m\n"
                 + "jobs.long.input={\"seconds\":600,\"pid_file\":\"" + pidFile + "\"}\n";
@@ -92,7 +85,7 @@ class SchedulerRecoveryTest {
                     r -> count(r, "RUNNING") == 1).get(0);
             long child = awaitPid(pidFile);
             // what another instance does when this one renews too late: the run is ABANDONED and its job freed
-            try (Connection c = pg.connect(env.database()); Statement s = c.createStatement()) {
+            try (Connection c = PostgresServer.shared().connect(env.database()); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE runs SET state = 'ABANDONED', reason = 'lease expired', finished_at = now(), "
                         + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = " + run.id());
             }
@@ -112,7 +105,7 @@ class SchedulerRecoveryTest {
 
     @Test
     void resumingAPausedContinuousJobStartsItAgain(TestInfo test) throws Exception {
-        Env env = env(test);
+        TestDatabase env = env(test);
         String config = "jobs.loop.type=test-sleep\njobs.loop.mode=continuous\njobs.loop.restart-delay=200ms\n"
                 + "jobs.loop.input={\"sleep_ms\":500}\n";
         try (AppProcess app = AppProcess.start(env.vars(), config).awaitReady(Duration.ofSeconds(60))) {
