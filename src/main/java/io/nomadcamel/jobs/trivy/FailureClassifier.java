@@ -36,9 +36,19 @@ public final class FailureClassifier {
     }
 
     public static Kind classify(String stderr) {
+        return classify(stderr, null);
+    }
+
+    /**
+     * As {@link #classify(String)}, for the scan of {@code image}: names are not words. An image, repository or URL
+     * with "timeout" or "not-found" in it ({@code ops/timeout-exporter}) says nothing about what went wrong, so the
+     * image's name, URLs and quoted strings are taken out before the markers are looked for.
+     */
+    public static Kind classify(String stderr, String image) {
         String all = stderr == null ? "" : stderr.toLowerCase(Locale.ROOT);
         String remote = remoteItems(all);
-        String relevant = remote == null ? all : remote;
+        String relevant = withoutNames(remote == null ? all : remote, image);
+        all = withoutNames(all, image);
         if (containsAny(relevant, TRANSIENT)) {
             return Kind.TRANSIENT;
         }
@@ -59,6 +69,28 @@ public final class FailureClassifier {
         }
         String text = String.join("\n", kept);
         return text.isEmpty() ? "trivy exited with " + exitCode + " and printed no error" : text;
+    }
+
+    private static final Pattern URL = Pattern.compile("\\b(https?|unix)://\\S+");
+    private static final Pattern QUOTED = Pattern.compile("\"[^\"\\n]*\"");
+
+    private static String withoutNames(String lowerText, String image) {
+        String text = lowerText;
+        if (image != null && !image.isBlank()) {
+            String name = image.toLowerCase(Locale.ROOT);
+            text = text.replace(name, "<image>");
+            // the repository alone, as registries and Trivy print it in paths and messages ("demo/app")
+            String repository = name.replaceFirst("[@:][^/]*$", "");
+            int slash = repository.indexOf('/');
+            if (slash > 0 && repository.substring(0, slash).matches(".*[.:].*|localhost")) {
+                repository = repository.substring(slash + 1); // without its registry host
+            }
+            if (!repository.isEmpty()) {
+                text = text.replace(repository, "<repository>");
+            }
+        }
+        text = URL.matcher(text).replaceAll("<url>");
+        return QUOTED.matcher(text).replaceAll("<quoted>");
     }
 
     private static String remoteItems(String lowerStderr) {

@@ -77,7 +77,7 @@ public final class ImageScanner {
             ProcessRunner.Result r = ProcessRunner.command(command(image)).env("TRIVY_TOKEN", settings.token())
                     .inheritEnv("TRIVY_").peer("trivy-server").stdoutTo(report).timeout(settings.timeout().plus(KILL_MARGIN)).in(run).run();
             if (r.exitCode() != 0) {
-                return new Attempt(null, FailureClassifier.classify(r.stderr()),
+                return new Attempt(null, FailureClassifier.classify(r.stderr(), image),
                         FailureClassifier.message(r.stderr(), r.exitCode()));
             }
             try {

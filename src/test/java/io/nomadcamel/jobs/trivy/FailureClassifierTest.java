@@ -36,6 +36,24 @@ class FailureClassifierTest {
     }
 
     @Test
+    void wordsInsideTheImagesNameDoNotClassify() {
+        String image = "reg.local:5000/ops/timeout-exporter:nope";
+        String missing = fixture("manifest-unknown.stderr").replace("127.0.0.1:15000/demo/app:nope", image)
+                .replace("http://127.0.0.1:15000/v2/demo/app/manifests/nope",
+                        "https://reg.local:5000/v2/ops/timeout-exporter/manifests/nope");
+        assertEquals(PULL_FAILED, FailureClassifier.classify(missing, image));
+        String serverError = "2025-03-04T03:00:12Z\tFATAL\tFatal error\timage scan error: "
+                + "twirp error internal: failed scan, reg.local/ops/timeout-exporter:1: unknown OS";
+        assertEquals(TRANSIENT, FailureClassifier.classify(serverError), "what the name alone makes of it");
+        assertEquals(ERROR, FailureClassifier.classify(serverError, "reg.local/ops/timeout-exporter:1"));
+        String notFoundName = fixture("server-connection-refused.stderr");
+        assertEquals(TRANSIENT, FailureClassifier.classify(notFoundName, "ops/not-found-page:1"),
+                "a real refusal still retries");
+        assertEquals(TRANSIENT, FailureClassifier.classify(fixture("registry-timeout.stderr"), "demo/app:1"),
+                "a real timeout after the URL still retries");
+    }
+
+    @Test
     void aTrivyServerErrorIsNeverAPullFailure() {
         // "404 Not Found" from a wrong server URL is not about the image
         assertEquals(ERROR, FailureClassifier.classify(fixture("server-bad-route.stderr")));
