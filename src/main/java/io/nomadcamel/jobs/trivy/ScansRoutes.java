@@ -36,8 +36,8 @@ public class ScansRoutes extends RouteBuilder {
             ScansApi api = new ScansApi(exchange.getContext().getRegistry().lookupByNameAndType("dataSource",
                     DataSource.class));
             String image = imageOf(path);
-            response = image == null ? api.list(exchange.getIn().getHeader("vulnerability", String.class))
-                    : api.image(image);
+            response = image == null ? api.list(checked(exchange.getIn().getHeader("vulnerability", String.class),
+                    "query parameter 'vulnerability'")) : api.image(image);
         } catch (ApiResponse.Failure failure) {
             response = failure.response();
         } catch (Exception e) {
@@ -71,10 +71,20 @@ public class ScansRoutes extends RouteBuilder {
         if (rest.isEmpty()) {
             return null;
         }
+        String image;
         try {
-            return URLDecoder.decode(rest.replace("+", "%2B"), StandardCharsets.UTF_8);
+            image = URLDecoder.decode(rest.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new ApiResponse.Failure(400, "the image in the path is not valid percent-encoding");
         }
+        return checked(image, "the image in the path");
+    }
+
+    /** No image name or CVE id holds a control character (and PostgreSQL text cannot hold NUL): a 400, not a 500. */
+    static String checked(String value, String what) throws ApiResponse.Failure {
+        if (value != null && value.chars().anyMatch(Character::isISOControl)) {
+            throw new ApiResponse.Failure(400, what + " contains a control character");
+        }
+        return value;
     }
 }

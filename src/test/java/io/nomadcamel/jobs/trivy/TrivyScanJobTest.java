@@ -231,6 +231,11 @@ class TrivyScanJobTest {
         assertEquals(ScanJobApp.describe(shop.path("new")), ScanJobApp.describe(app.get("/api/scans/t3/shop:1").path("new")));
         JsonNode affected = app.get("/api/scans?vulnerability=CVE-2020-8165");
         assertEquals(List.of("t3/shop:1"), ScanJobApp.names(affected, "t3/"));
+        for (String bad : List.of("/api/scans/t3%00shop:1", "/api/scans?vulnerability=CVE%00")) {
+            java.net.http.HttpResponse<String> refused = AppProcess.get(app.app.url(bad));
+            assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
+            assertTrue(refused.body().contains("control character"), refused.body());
+        }
     }
 
     @Test
