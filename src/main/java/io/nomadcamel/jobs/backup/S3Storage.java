@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.nomadcamel.jobs.s3.QuotaErrors;
@@ -21,6 +22,9 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 
 /**
  * A run's way to S3: uploads through camel-aws2-s3 from the file (one PUT below the part size, multipart above it;
@@ -46,6 +50,9 @@ final class S3Storage implements AutoCloseable {
     private Producer single;
     private Producer multipart;
     private volatile boolean closed;
+    /** upload id → key of the multipart uploads opened and not yet completed or aborted. */
+    private final Map<String, String> openUploads = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     S3Storage(CamelContext camel, S3Settings settings, long partSize, BackupMetrics metrics) {
         this.camel = camel;
@@ -63,9 +70,39 @@ final class S3Storage implements AutoCloseable {
             throw new IllegalStateException("the run's S3 connection is closed (the run was stopped)");
         }
         if (client == null) {
-            client = S3Clients.create(settings);
+            client = recordingMultipartUploads(S3Clients.create(settings));
         }
         return client;
+    }
+
+    /**
+     * The client, noting the multipart uploads it opens until they are completed or aborted: camel-aws2-s3 keeps the
+     * upload id to itself, and an upload a stopped run leaves open holds its parts (and quota) in the bucket for
+     * ever, unseen by listings, retention and eviction. {@link #close()} aborts what is still open.
+     */
+    private S3Client recordingMultipartUploads(S3Client real) {
+        return (S3Client) java.lang.reflect.Proxy.newProxyInstance(S3Client.class.getClassLoader(),
+                new Class<?>[] {S3Client.class}, (proxy, method, args) -> {
+                    Object result;
+                    inFlight.incrementAndGet();
+                    try {
+                        result = method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                    if (result instanceof CreateMultipartUploadResponse created) {
+                        openUploads.put(created.uploadId(), created.key());
+                    } else if (args != null && args.length == 1
+                            && args[0] instanceof CompleteMultipartUploadRequest done) {
+                        openUploads.remove(done.uploadId());
+                    } else if (args != null && args.length == 1
+                            && args[0] instanceof AbortMultipartUploadRequest aborted) {
+                        openUploads.remove(aborted.uploadId());
+                    }
+                    return result;
+                });
     }
 
     Upload upload(Path file, String key) {
@@ -175,17 +212,55 @@ final class S3Storage implements AutoCloseable {
         return producer;
     }
 
-    /** Ends the run's S3 work; closing the client first makes an upload in flight fail at once (a stopped run). */
+    /**
+     * Ends the run's S3 work; closing the client first makes an upload in flight fail at once (a stopped run). A
+     * multipart upload it interrupts is then aborted with a client of its own (the run's is closed, so camel's own
+     * abort cannot get through): no parts are left behind in the bucket.
+     */
     @Override
     public void close() {
         closed = true;
         S3Client c = client;
+        Map<String, String> interrupted = Map.copyOf(openUploads);
         if (c != null) {
             c.close();
         }
         synchronized (this) {
             ServiceHelper.stopService(single, multipart);
             endpoints.forEach(ServiceHelper::stopService);
+        }
+        if (!interrupted.isEmpty()) {
+            awaitCallsEnded();
+            abort(interrupted);
+        }
+    }
+
+    /** A part upload cut off by the close must be over before the abort, or the store may keep that part. */
+    private void awaitCallsEnded() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void abort(Map<String, String> uploads) {
+        try (S3Client s3 = S3Clients.create(settings)) {
+            uploads.forEach((uploadId, key) -> {
+                openUploads.remove(uploadId);
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId));
+                    LOG.info("Aborted the interrupted multipart upload of {} (its parts are gone)", key);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not abort the interrupted multipart upload {} of {}: {}; its parts stay in "
+                            + "bucket {} until aborted (a lifecycle rule AbortIncompleteMultipartUpload does it)",
+                            uploadId, key, QuotaErrors.describe(e), settings.bucket());
+                }
+            });
         }
     }
 }

@@ -70,6 +70,35 @@ class S3StorageTest {
     }
 
     @Test
+    void aMultipartUploadInterruptedByAStopIsAbortedLeavingNoParts() throws Exception {
+        Path file = dir.resolve("big.dump");
+        byte[] data = new byte[40 * 1024 * 1024];
+        new Random(7).nextBytes(data);
+        Files.write(file, data);
+        String key = "backups/postgres/app/postgres-app-20250101000000.dump";
+        proxy.hold("partNumber=3"); // the stop comes while the third part is on its way
+        java.util.concurrent.CompletableFuture<S3Storage.Upload> upload =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> storage.upload(file, key));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (proxy.requests().stream().noneMatch(r -> r.contains("partNumber=3"))) {
+            assertTrue(System.currentTimeMillis() < deadline, "the third part never started: " + proxy.requests());
+            Thread.sleep(5);
+        }
+
+        storage.close(); // what stopping the run does (the run tracks its storage)
+
+        assertFalse(upload.get(30, java.util.concurrent.TimeUnit.SECONDS).done());
+        assertTrue(proxy.requests().stream().anyMatch(r -> r.startsWith("DELETE") && r.contains("uploadId=")),
+                "AbortMultipartUpload sent: " + proxy.requests());
+        // S3Proxy keeps an open upload's parts as ".mpus-<id>-…" files in the bucket's folder (it cannot list uploads;
+        // and it cannot abort an upload whose part it received cut off, hence the part held above)
+        try (Stream<Path> stored = Files.walk(S3.dataDir().resolve(bucket))) {
+            assertEquals(List.of(), stored.filter(Files::isRegularFile).map(p -> S3.dataDir().relativize(p).toString())
+                    .toList(), "no part left in the bucket; requests " + proxy.requests());
+        }
+    }
+
+    @Test
     void aFileOverThePartSizeIsUploadedInPartsStreamedFromTheFile() throws Exception {
         Path file = dir.resolve("big.dump");
         byte[] data = new byte[12 * 1024 * 1024 + 123];

@@ -72,6 +72,7 @@ public final class S3FaultProxy implements AutoCloseable {
         return t;
     });
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile String hold;
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private int putsToFail;
     private Fault fault;
@@ -102,6 +103,14 @@ public final class S3FaultProxy implements AutoCloseable {
     public synchronized void failNextPuts(int count, Fault fault) {
         this.putsToFail = count;
         this.fault = fault;
+    }
+
+    /**
+     * Holds every request whose target contains {@code marker}: it never reaches S3, as over a stalled network, and
+     * gets no answer until the client gives up (closes its connection).
+     */
+    public void hold(String marker) {
+        this.hold = marker;
     }
 
     public synchronized int faultsServed() {
@@ -149,6 +158,11 @@ public final class S3FaultProxy implements AutoCloseable {
             }
             String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
             requests.add(requestLine[0] + " " + requestLine[1]);
+            String held = hold;
+            if (held != null && requestLine[1].contains(held)) {
+                in.transferTo(OutputStream.nullOutputStream()); // until the client closes the connection
+                return;
+            }
             Fault answer = takeFault(requestLine[0], requestLine[1]);
             if (answer != null) {
                 answerWith(client, answer);
