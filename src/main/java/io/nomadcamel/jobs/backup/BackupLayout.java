@@ -70,8 +70,12 @@ public final class BackupLayout {
     }
 
     /**
-     * A database name as a file name: every character outside {@code [A-Za-z0-9._-]} becomes {@code _}; a name of
-     * dots only (".", "..") becomes underscores too, so it can never point at a parent folder.
+     * A database name as a file name: every character outside {@code [A-Za-z0-9._-]} becomes {@code _} (a name of dots
+     * only becomes underscores too, so it can never point at a parent folder), and a name that had to change gets
+     * {@code _<8 hex of sha256(name)>} appended. So the name is the same in every run whatever other databases exist,
+     * and two databases never share a series: "a b" is {@code a_b_<hash>}, "a_b" is {@code a_b}. (Hashing only on a
+     * clash made "a b" move between folders as "a_b" came and went, mixing the two series, and retention could then
+     * delete a dropped database's last dump as an older file of the other's series.)
      */
     public static String safeName(String database) {
         StringBuilder out = new StringBuilder();
@@ -79,21 +83,16 @@ public final class BackupLayout {
                 (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
                         || c == '-' ? (char) c : '_'));
         String safe = out.toString();
-        return safe.chars().allMatch(c -> c == '.') ? "_".repeat(safe.length()) : safe;
+        if (safe.chars().allMatch(c -> c == '.')) {
+            safe = "_".repeat(safe.length());
+        }
+        return safe.equals(database) ? safe : safe + "_" + shortHash(database);
     }
 
-    /**
-     * Safe names for a run's databases. Two names can share a safe name ("a b" and "a_b"); then every one of them
-     * whose name is not already safe gets {@code _<8 hex of sha256(name)>} appended, so no dump overwrites another.
-     */
+    /** Safe names for a run's databases, by database. */
     public static Map<String, String> safeNames(Collection<String> databases) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        databases.forEach(d -> counts.merge(safeName(d), 1, Integer::sum));
         Map<String, String> names = new LinkedHashMap<>();
-        for (String d : databases) {
-            String safe = safeName(d);
-            names.put(d, counts.get(safe) > 1 && !safe.equals(d) ? safe + "_" + shortHash(d) : safe);
-        }
+        databases.forEach(d -> names.put(d, safeName(d)));
         return names;
     }
 

@@ -82,7 +82,9 @@ class BackupAppTest {
                         r.path("postgres_globals_s3_key").asText());
                 assertEquals(List.of("postgres", "shop", "shop analytics"), r.path("postgres_databases")
                         .findValuesAsText("database"));
-                assertEquals("backups/postgres/shop_analytics/postgres-shop_analytics-" + ts + ".dump",
+                String safe = BackupLayout.safeName("shop analytics");
+                assertTrue(safe.matches("shop_analytics_[0-9a-f]{8}"), safe);
+                assertEquals("backups/postgres/" + safe + "/postgres-" + safe + "-" + ts + ".dump",
                         r.path("postgres_databases").get(2).path("s3_key").asText());
                 assertEquals("backups/manifests/manifest-" + ts + ".json", r.path("manifest_s3_key").asText());
                 assertTrue(r.path("retention").has("s3_deleted"), r.toString());

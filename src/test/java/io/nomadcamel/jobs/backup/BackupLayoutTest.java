@@ -17,27 +17,33 @@ class BackupLayoutTest {
     void safeNamesReplaceEveryCharacterOutsideTheSafeSetAndNeverPointAtAFolder() {
         assertEquals("app", BackupLayout.safeName("app"));
         assertEquals("my-db_2.0", BackupLayout.safeName("my-db_2.0"));
-        assertEquals("billing_data", BackupLayout.safeName("billing data"));
-        assertEquals("it_s__quoted_", BackupLayout.safeName("it's \"quoted\""));
-        // one "_" per character, also outside the BMP
-        assertEquals("donn_es", BackupLayout.safeName("données"));
-        assertEquals("snow__", BackupLayout.safeName("snow☃\uD83D\uDE00"));
-        assertEquals("a_b_c", BackupLayout.safeName("a/b\\c"));
-        assertEquals("__", BackupLayout.safeName(".."));
-        assertEquals("_", BackupLayout.safeName("."));
         assertEquals("..a", BackupLayout.safeName("..a"));
+        assertSafe("billing_data", "billing data");
+        assertSafe("it_s__quoted_", "it's \"quoted\"");
+        // one "_" per character, also outside the BMP
+        assertSafe("donn_es", "données");
+        assertSafe("snow__", "snow☃\uD83D\uDE00");
+        assertSafe("a_b_c", "a/b\\c");
+        assertSafe("__", "..");
+        assertSafe("_", ".");
+    }
+
+    private static void assertSafe(String sanitized, String database) {
+        String safe = BackupLayout.safeName(database);
+        assertTrue(safe.matches(java.util.regex.Pattern.quote(sanitized) + "_[0-9a-f]{8}"), database + " -> " + safe);
     }
 
     @Test
-    void namesThatShareASafeNameGetAHashSoNoDumpOverwritesAnother() {
-        Map<String, String> names = BackupLayout.safeNames(List.of("a b", "a_b", "a-b", "c d"));
-        assertEquals("a_b", names.get("a_b"), "an already safe name keeps its name");
-        assertTrue(names.get("a b").matches("a_b_[0-9a-f]{8}"), names.toString());
-        assertEquals("a-b", names.get("a-b"));
-        assertEquals("c_d", names.get("c d"), "no clash, no hash");
-        assertEquals(names.size(), names.values().stream().distinct().count());
-        assertNotEquals(BackupLayout.safeNames(List.of("x y", "x_y")).get("x y"),
-                BackupLayout.safeNames(List.of("x?y", "x_y")).get("x?y"));
+    void aDatabasesSafeNameIsTheSameWhateverOtherDatabasesExist() {
+        Map<String, String> together = BackupLayout.safeNames(List.of("a b", "a_b", "a-b", "c d"));
+        assertEquals("a_b", together.get("a_b"), "an already safe name keeps its name");
+        assertEquals("a-b", together.get("a-b"));
+        assertTrue(together.get("a b").matches("a_b_[0-9a-f]{8}"), together.toString());
+        assertEquals(together.size(), together.values().stream().distinct().count(), "no two share a folder");
+        // "a_b" dropped: "a b" stays where it was, so its series and a_b's last dump never mix
+        assertEquals(together.get("a b"), BackupLayout.safeNames(List.of("a b", "c d")).get("a b"));
+        assertEquals(together.get("c d"), BackupLayout.safeNames(List.of("c d")).get("c d"));
+        assertNotEquals(BackupLayout.safeName("x y"), BackupLayout.safeName("x?y"));
     }
 
     @Test
