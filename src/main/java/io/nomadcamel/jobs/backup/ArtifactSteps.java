@@ -1,10 +1,10 @@
 package io.nomadcamel.jobs.backup;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Body;
@@ -74,9 +74,17 @@ public class ArtifactSteps {
         }
         Files.createDirectories(artifact.target().getParent());
         try {
-            Files.move(artifact.temp(), artifact.target(), StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(artifact.temp(), artifact.target());
+            // a hard link refuses an existing target atomically (rename(2), what ATOMIC_MOVE is, replaces it)
+            Files.createLink(artifact.target(), artifact.temp());
+            Files.delete(artifact.temp());
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException(artifact.label() + ": " + artifact.target() + " already exists (a run of "
+                    + "the same second?); the existing backup is not overwritten");
+        } catch (UnsupportedOperationException | IOException noHardLinks) {
+            if (Files.exists(artifact.target(), LinkOption.NOFOLLOW_LINKS)) {
+                throw noHardLinks;
+            }
+            Files.move(artifact.temp(), artifact.target()); // no REPLACE_EXISTING: refuses an existing target too
         }
         artifact.markKept();
         backup.publish();

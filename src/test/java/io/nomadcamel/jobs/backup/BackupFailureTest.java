@@ -89,6 +89,32 @@ class BackupFailureTest {
     }
 
     @Test
+    void aDumpWhoseFileAlreadyExistsIsNotKeptAndTheExistingBackupIsNotOverwritten() throws Exception {
+        // a run of the same second already kept "one" (the run's timestamp only avoids seconds whose snapshots exist)
+        java.time.Instant start = java.time.Instant.now();
+        List<Path> existing = new java.util.ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            Path file = rig.backupDir.resolve("postgres-backups/one/postgres-one-"
+                    + BackupLayout.timestamp(start.plusSeconds(s)) + ".dump");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "an earlier run's dump");
+            existing.add(file);
+        }
+        try {
+            BackupRig.Outcome run = rig.backup(Map.of());
+            assertEquals("FAILED", run.state(), run.error());
+            assertTrue(run.error().contains("already exists") && run.error().contains("postgres-one-"), run.error());
+            for (Path file : existing) {
+                assertEquals("an earlier run's dump", Files.readString(file), "not overwritten: " + file);
+            }
+        } finally {
+            for (Path file : existing) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    @Test
     void withS3DownTheRunSucceedsWithWarningsAndEveryArtifactIsKeptLocally() throws Exception {
         double failuresBefore = rig.counter("ncj_backup_upload_failures_total");
         S3.stopProcess();
