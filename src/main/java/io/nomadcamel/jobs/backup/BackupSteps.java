@@ -88,7 +88,10 @@ public class BackupSteps {
         backup.failed(what, message);
     }
 
-    public void databaseFailed(BackupRun backup, String database, Throwable e) {
+    /** Bound by annotations, not by a simple expression, which reads a database named "null" as null. */
+    public void databaseFailed(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
+            @ExchangeProperty("database") String database,
+            @ExchangeProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT) Throwable e) {
         String message = Failures.message(e);
         LOG.warn("backup run {}: database \"{}\" failed: {}", backup.run().runId(), database, message);
         backup.databaseFailed(database, message);

@@ -115,6 +115,24 @@ class BackupFailureTest {
     }
 
     @Test
+    void aDatabaseNamedNullThatFailsIsNamedInTheResult() throws Exception {
+        BackupDatabases.create(PG, Map.of("null", 1));
+        try (Connection lock = lockItems("null")) {
+            BackupRig.Outcome run = rig.backup(Map.of());
+            assertEquals("FAILED", run.state(), run.error());
+            JsonNode entry = null;
+            for (JsonNode db : run.result().path("postgres_databases")) {
+                if (db.path("database").asText().equals("null")) {
+                    entry = db;
+                }
+            }
+            assertTrue(entry != null && entry.path("error").asText().contains("LOCK TABLE"), run.result().toString());
+        } finally {
+            PG.execute("postgres", "DROP DATABASE \"null\"");
+        }
+    }
+
+    @Test
     void withS3DownTheRunSucceedsWithWarningsAndEveryArtifactIsKeptLocally() throws Exception {
         double failuresBefore = rig.counter("ncj_backup_upload_failures_total");
         S3.stopProcess();
