@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** The reason of a run an operator stopped: for a continuous job, "do not restart". */
+    static final String STOPPED_VIA_API = "stopped via API";
 
     private final SchedulerConfig config;
     private final JobRegistry jobs;
@@ -249,10 +251,10 @@ public final class Scheduler {
         if (run.get().state().finished()) {
             return StopResult.ALREADY_FINISHED;
         }
-        if (run.get().state() == RunState.PENDING && runs.cancelPending(runId, "stopped via API", Instant.now())) {
+        if (run.get().state() == RunState.PENDING && runs.cancelPending(runId, STOPPED_VIA_API, Instant.now())) {
             return StopResult.STOPPING;
         }
-        if (executor.stop(runId, RunState.CANCELLED, "stopped via API") || runs.requestStop(runId)) {
+        if (executor.stop(runId, RunState.CANCELLED, STOPPED_VIA_API) || runs.requestStop(runId)) {
             return StopResult.STOPPING;
         }
         return StopResult.ALREADY_FINISHED;

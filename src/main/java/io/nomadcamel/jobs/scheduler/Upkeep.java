@@ -39,10 +39,33 @@ final class Upkeep {
         this.dispatcher = dispatcher;
     }
 
+    /**
+     * A continuous job runs until an operator stops or pauses it. Its restart is normally queued when its run ends;
+     * this catches the cases where nobody queued one (an instance died between marking the run ABANDONED and queueing
+     * the restart, or a follow-up that could not be written): no active run, and the last run was not stopped via the
+     * API, means it is restarted. Instances racing here are refused by the job's lock.
+     */
+    private void keepContinuousJobsRunning() throws java.sql.SQLException {
+        for (JobDefinition job : jobs.all()) {
+            if (job.mode() != Mode.CONTINUOUS || !job.enabled() || jobStore.paused(job.id())
+                    || !runs.active(job.id()).isEmpty()) {
+                continue;
+            }
+            java.util.Optional<Run> last = runs.lastFinished(job.id());
+            if (last.isEmpty() || (last.get().state() == RunState.CANCELLED
+                    && Scheduler.STOPPED_VIA_API.equals(last.get().reason()))) {
+                continue; // never ran (the start-up run is queued at start) or stopped on purpose
+            }
+            LOG.warn("Continuous job {} had no active run (last run {} ended {}); restarting it", job.id(),
+                    last.get().id(), last.get().state());
+            scheduler.restartIfContinuous(last.get());
+        }
+    }
+
     void tick() {
         try {
             for (long runId : runs.stopRequested(config.instanceId())) {
-                executor.stop(runId, RunState.CANCELLED, "stopped via API");
+                executor.stop(runId, RunState.CANCELLED, Scheduler.STOPPED_VIA_API);
             }
             long nowMillis = System.currentTimeMillis();
             if (nowMillis - lastLeaseRenewal >= config.lease().toMillis() / 3) {
@@ -56,6 +79,7 @@ final class Upkeep {
                 runs.heartbeat(config.instanceId(), Scheduler.hostName(), String.join(",", config.hostedTypes()),
                         now);
                 jobs.syncStored(jobStore).forEach(LOG::warn);
+                keepContinuousJobsRunning();
                 lastLeaseRenewal = nowMillis;
             }
             for (Run abandoned : runs.abandonExpired(Instant.now())) {

@@ -104,6 +104,30 @@ class SchedulerRecoveryTest {
     }
 
     @Test
+    void aContinuousJobLeftWithoutARunIsRestarted(TestInfo test) throws Exception {
+        TestDatabase env = env(test);
+        String config = "jobs.forever.type=test-sleep\njobs.forever.mode=continuous\njobs.forever.restart-delay=200ms\n"
+                + "jobs.forever.input={\"sleep_ms\":600000}\n";
+        try (AppProcess app = AppProcess.start(env.vars(), config).awaitReady(Duration.ofSeconds(60))) {
+            RunRows.Row first = env.rows().await("forever", Duration.ofSeconds(10), "the run",
+                    r -> count(r, "RUNNING") == 1).get(0);
+            // what an instance dying between abandoning a run and queueing its restart leaves: no run at all
+            try (Connection c = PostgresServer.shared().connect(env.database()); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE runs SET state = 'ABANDONED', reason = 'lease expired', finished_at = now(), "
+                        + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = " + first.id());
+            }
+            List<RunRows.Row> rows = env.rows().await("forever", Duration.ofSeconds(10), "a restart",
+                    r -> r.size() == 2 && "RUNNING".equals(r.get(1).state()));
+            assertEquals("restart", rows.get(1).trigger(), rows.toString());
+            assertEquals(202, app.api("POST", "/api/runs/" + rows.get(1).id() + "/stop", null, TOKEN).statusCode(),
+                    "stopped by an operator");
+            env.rows().await("forever", Duration.ofSeconds(10), "the stop", r -> count(r, "CANCELLED") == 1);
+            Thread.sleep(3000); // several upkeep passes (lease 3 s: every second)
+            assertEquals(2, env.rows().all("forever").size(), "a job stopped on purpose stays stopped");
+        }
+    }
+
+    @Test
     void resumingAPausedContinuousJobStartsItAgain(TestInfo test) throws Exception {
         TestDatabase env = env(test);
         String config = "jobs.loop.type=test-sleep\njobs.loop.mode=continuous\njobs.loop.restart-delay=200ms\n"
