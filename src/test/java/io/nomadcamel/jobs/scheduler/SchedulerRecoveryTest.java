@@ -85,10 +85,7 @@ class SchedulerRecoveryTest {
                     r -> count(r, "RUNNING") == 1).get(0);
             long child = awaitPid(pidFile);
             // what another instance does when this one renews too late: the run is ABANDONED and its job freed
-            try (Connection c = PostgresServer.shared().connect(env.database()); Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE runs SET state = 'ABANDONED', reason = 'lease expired', finished_at = now(), "
-                        + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = " + run.id());
-            }
+            abandonBehindItsBack(env, run.id());
             long deadline = System.currentTimeMillis() + 10_000;
             while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)
                     && System.currentTimeMillis() < deadline) {
@@ -112,10 +109,7 @@ class SchedulerRecoveryTest {
             RunRows.Row first = env.rows().await("forever", Duration.ofSeconds(10), "the run",
                     r -> count(r, "RUNNING") == 1).get(0);
             // what an instance dying between abandoning a run and queueing its restart leaves: no run at all
-            try (Connection c = PostgresServer.shared().connect(env.database()); Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE runs SET state = 'ABANDONED', reason = 'lease expired', finished_at = now(), "
-                        + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = " + first.id());
-            }
+            abandonBehindItsBack(env, first.id());
             List<RunRows.Row> rows = env.rows().await("forever", Duration.ofSeconds(10), "a restart",
                     r -> r.size() == 2 && "RUNNING".equals(r.get(1).state()));
             assertEquals("restart", rows.get(1).trigger(), rows.toString());
@@ -144,6 +138,14 @@ class SchedulerRecoveryTest {
             List<RunRows.Row> after = env.rows().await("loop", Duration.ofSeconds(10), "runs after the resume",
                     r -> r.size() >= atPause.size() + 2);
             assertEquals("restart", after.get(atPause.size()).trigger(), after.toString());
+        }
+    }
+
+    /** Marks the run ABANDONED and frees its job as another instance's upkeep would, unknown to its own instance. */
+    private static void abandonBehindItsBack(TestDatabase env, long runId) throws Exception {
+        try (Connection c = PostgresServer.shared().connect(env.database()); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE runs SET state = 'ABANDONED', reason = 'lease expired', finished_at = now(), "
+                    + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = " + runId);
         }
     }
 
