@@ -103,7 +103,7 @@ final class Dispatcher {
             }
             Optional<JobDefinition> job = jobs.find(run.jobId());
             if (job.isEmpty()) {
-                if (!jobStore.apiJobExists(run.jobId())) {
+                if (!jobs.storedButNotLoadable(run.jobId())) {
                     runs.cancelPending(run.id(), "job no longer exists", now);
                 } // else stored, but this instance cannot load it (its type is unknown here): left to one that can
                 continue;

@@ -26,6 +26,7 @@ public final class JobRegistry {
 
     private final Map<String, JobDefinition> jobs = new ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Set<String> unloadable = ConcurrentHashMap.newKeySet();
     private volatile JobStore store;
     private final JobDefinitions definitions;
 
@@ -94,6 +95,7 @@ public final class JobRegistry {
         }
         jobs.values().removeIf(job -> job.source() == JobDefinition.Source.API && !stored.containsKey(job.id()));
         List<String> problems = new ArrayList<>();
+        unloadable.retainAll(stored.keySet());
         stored.forEach((id, definition) -> {
             JobDefinition present = jobs.get(id);
             if (present != null) {
@@ -104,7 +106,9 @@ public final class JobRegistry {
             }
             try {
                 jobs.putIfAbsent(id, definitions.fromJson(JSON.readTree(definition)));
+                unloadable.remove(id);
             } catch (Exception e) {
+                unloadable.add(id);
                 report(problems, "stored API job '" + id + "' is not loaded on this instance: " + e.getMessage());
             }
         });
@@ -127,7 +131,7 @@ public final class JobRegistry {
      */
     public Optional<JobDefinition> find(String id) {
         JobDefinition job = jobs.get(id);
-        if (job == null && store != null) {
+        if (job == null && store != null && !unloadable.contains(id)) {
             try {
                 syncStored(store).forEach(LOG::warn);
             } catch (SQLException e) {
@@ -136,6 +140,14 @@ public final class JobRegistry {
             job = jobs.get(id);
         }
         return Optional.ofNullable(job);
+    }
+
+    /**
+     * A job stored in the jobs table that this instance cannot load (its type is unknown here), as of the last sync:
+     * its runs are left to the instances that can run them, and looking it up does not read the table again.
+     */
+    public boolean storedButNotLoadable(String id) {
+        return unloadable.contains(id);
     }
 
     /** Where API jobs are stored: from now on, an unknown id is looked up there. */

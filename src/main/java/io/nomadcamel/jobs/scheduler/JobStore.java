@@ -37,10 +37,6 @@ public final class JobStore {
         }
     }
 
-    public boolean apiJobExists(String id) throws SQLException {
-        return sql.queryOne("SELECT 1 FROM jobs WHERE id = ?", rs -> 1, id).isPresent();
-    }
-
     public boolean deleteApiJob(String id) throws SQLException {
         return sql.update("DELETE FROM jobs WHERE id = ?", id) == 1;
     }
