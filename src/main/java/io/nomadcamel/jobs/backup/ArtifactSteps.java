@@ -73,22 +73,32 @@ public class ArtifactSteps {
             throw new IllegalStateException(artifact.label() + " is not verified and is not kept");
         }
         Files.createDirectories(artifact.target().getParent());
+        if (Files.exists(artifact.target(), LinkOption.NOFOLLOW_LINKS)) {
+            throw alreadyExists(artifact);
+        }
+        boolean linked = false;
         try {
             // a hard link refuses an existing target atomically (rename(2), what ATOMIC_MOVE is, replaces it)
             Files.createLink(artifact.target(), artifact.temp());
-            Files.delete(artifact.temp());
+            linked = true;
         } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException(artifact.label() + ": " + artifact.target() + " already exists (a run of "
-                    + "the same second?); the existing backup is not overwritten");
-        } catch (UnsupportedOperationException | IOException noHardLinks) {
-            if (Files.exists(artifact.target(), LinkOption.NOFOLLOW_LINKS)) {
-                throw noHardLinks;
-            }
-            Files.move(artifact.temp(), artifact.target()); // no REPLACE_EXISTING: refuses an existing target too
+            throw alreadyExists(artifact);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException noHardLinks) {
+            // a file system without hard links (some FUSE mounts): without REPLACE_EXISTING, move refuses an
+            // existing target too, only not atomically
+            Files.move(artifact.temp(), artifact.target());
+        }
+        if (linked) {
+            Files.delete(artifact.temp());
         }
         artifact.markKept();
         backup.publish();
         return artifact;
+    }
+
+    private static IllegalStateException alreadyExists(Artifact artifact) {
+        return new IllegalStateException(artifact.label() + ": " + artifact.target() + " already exists (a run of the "
+                + "same second?); the existing backup is not overwritten");
     }
 
     /**
