@@ -14,6 +14,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nomadcamel.jobs.testjobs.TestJobs;
 import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.PostgresServer;
 import org.junit.jupiter.api.Test;
@@ -36,11 +37,7 @@ class SchedulerLifecycleTest {
                 config).awaitReady(Duration.ofSeconds(60))) {
             assertEquals(202, app.api("POST", "/api/jobs/long/runs", null, TOKEN).statusCode());
             rows.await("long", Duration.ofSeconds(10), "the run started", r -> count(r, "RUNNING") == 1);
-            long deadline = System.currentTimeMillis() + 5000;
-            while (Files.size(pidFile) == 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
-            long childPid = Long.parseLong(Files.readString(pidFile).trim());
+            long childPid = TestJobs.awaitPid(pidFile);
             long before = System.currentTimeMillis();
             app.stop(); // SIGTERM
             assertTrue(System.currentTimeMillis() - before < 20_000, "shutdown is bounded");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.nomadcamel.jobs.testjobs.TestJobs;
 import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.PostgresServer;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class SchedulerRecoveryTest {
             assertEquals(202, app.api("POST", "/api/jobs/long/runs", null, TOKEN).statusCode());
             RunRows.Row run = env.rows().await("long", Duration.ofSeconds(10), "the run",
                     r -> count(r, "RUNNING") == 1).get(0);
-            long child = awaitPid(pidFile);
+            long child = TestJobs.awaitPid(pidFile);
             // what another instance does when this one renews too late: the run is ABANDONED and its job freed
             abandonBehindItsBack(env, run.id());
             long deadline = System.currentTimeMillis() + 10_000;
@@ -147,13 +148,5 @@ class SchedulerRecoveryTest {
             s.executeUpdate("UPDATE runs SET state = 'ABANDONED', reason = 'lease expired', finished_at = now(), "
                     + "lease_until = NULL, job_lock = NULL, queue_lock = NULL WHERE id = " + runId);
         }
-    }
-
-    private static long awaitPid(Path pidFile) throws Exception {
-        long deadline = System.currentTimeMillis() + 5000;
-        while (Files.size(pidFile) == 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        return Long.parseLong(Files.readString(pidFile).trim());
     }
 }

@@ -69,6 +69,15 @@ public class TestJobs {
         return Map.of("exit", exit);
     }
 
+    /** The pid {@link #process} wrote to {@code pidFile}, waiting up to 5 s for it. */
+    public static long awaitPid(Path pidFile) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (Files.size(pidFile) == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        return Long.parseLong(Files.readString(pidFile).trim());
+    }
+
     /** Calls the Nomad API and runs a program for "trivy-server", as real jobs do: the tracing test's job. */
     public Map<String, Object> callOthers(org.apache.camel.Exchange exchange,
             @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
