@@ -10,18 +10,12 @@ import io.nomadcamel.jobs.s3.S3Settings;
 
 /**
  * The settings a backup run needs (design §6), read when the run starts: a missing one fails that run, naming the
- * variable. Tokens and the PostgreSQL password are handed to child processes in their environment only; they are
- * left out of {@link #toString()}.
+ * variable. The snapshot CLIs' addresses and tokens are not here: the {@code nomad} and {@code consul} exec
+ * profiles (io.nomadcamel.jobs.process.ExecProfiles) read them when their step runs. The PostgreSQL password is
+ * handed to child processes in their environment only and left out of {@link #toString()}.
  */
 public record BackupSettings(
         Path backupDir,
-        String nomadBin,
-        Optional<String> nomadAddr,
-        Optional<String> nomadToken,
-        Optional<String> nomadCacert,
-        String consulBin,
-        Optional<String> consulAddr,
-        Optional<String> consulToken,
         Optional<Path> pgBinDir,
         String pgHost,
         int pgPort,
@@ -52,13 +46,6 @@ public record BackupSettings(
         }
         return new BackupSettings(
                 Path.of(s.string("backup.dir", "backups")).toAbsolutePath(),
-                s.string("nomad.bin", "nomad"),
-                s.optional("nomad.addr"),
-                s.optional("nomad.token"),
-                s.optional("nomad.cacert"),
-                s.string("consul.bin", "consul"),
-                s.optional("consul.http-addr"),
-                s.optional("consul.http-token"),
                 s.optional("pg.bin-dir").map(Path::of),
                 s.required("pg.host"),
                 s.port("pg.port", 5432),

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.process.ExecConfiguration;
 import io.nomadcamel.jobs.scheduler.JobDefinition;
 import io.nomadcamel.jobs.scheduler.Mode;
 import io.nomadcamel.jobs.scheduler.RunContext;
@@ -104,6 +105,7 @@ final class BackupRig implements AutoCloseable {
             context.getPropertiesComponent().setOverrideProperties(props);
             context.getRegistry().bind("settings", new Settings(context));
             context.getRegistry().bind("meters", meters);
+            new ExecConfiguration().configure(context);
             new BackupConfiguration().configure(context);
             var loader = PluginHelper.getRoutesLoader(context);
             for (String route : List.of("backup", "backup-retention")) {
