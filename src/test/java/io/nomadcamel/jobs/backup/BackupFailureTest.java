@@ -290,6 +290,20 @@ class BackupFailureTest {
         }
     }
 
+    @Test
+    void withoutPgHostTheRoutesStartAndEachRunFailsNamingPgHost() {
+        // the jdbc: step's DataSource reads the backed-up server's settings per connection, not at start-up
+        rig.setting("pg.host", null).start();
+        try {
+            BackupRig.Outcome run = rig.backup(Map.of());
+            assertEquals("FAILED", run.state());
+            assertEquals("Missing setting pg.host (environment variable PG_HOST)", run.error());
+            assertEquals(List.of(), rig.clis.calls());
+        } finally {
+            rig.setting("pg.host", "127.0.0.1").start();
+        }
+    }
+
     private void assertNoSnapshotFiles(String ts, String... folders) throws Exception {
         for (String folder : folders) {
             Path dir = rig.backupDir.resolve(folder);
