@@ -191,7 +191,7 @@ public class PostgresSteps {
                 .timeout(backup.settings().commandTimeout());
     }
 
-    /** A PostgreSQL client program run from a bean (pg_restore of a verification), as the {@code pg} profile runs them. */
+    /** A PostgreSQL client program run from a bean (a verification's pg_restore), as the {@code pg} profile would. */
     static ProcessRunner pg(BackupRun backup, String program, String... args) {
         BackupSettings s = backup.settings();
         List<String> command = new ArrayList<>();

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The steps of routes/trivy-scan.camel.yaml, bound as {@code trivyScan}: plan the run, discover the images, the
- * steps around each image's {@code exec:trivy} attempts ({@link ImageScan}), store one outcome, report. Settings and the database are looked up at first use, so a missing
+ * steps around each image's {@code exec:trivy} attempts ({@link ImageScan}), store one outcome, report. Settings and
+ * the database are looked up at first use, so a missing
  * setting fails the run that needs it, and configuration order does not matter.
  */
 public final class TrivyScanJob {

@@ -7,8 +7,9 @@ import io.nomadcamel.jobs.Settings;
 /**
  * The trivy-scan job's settings, read when a run starts so that a missing one fails that run (naming the variable)
  * and nothing else. The CLI's path ({@code TRIVY_BIN}) and the server's token ({@code TRIVY_TOKEN}, for the child's
- * environment only) are read by the {@code trivy} exec profile (io.nomadcamel.jobs.process.ExecProfiles). The {@code scans.*} names are deliberately not {@code trivy.*}: Trivy reads every
- * {@code TRIVY_<FLAG>} variable of its environment as a flag, and the child inherits ours.
+ * environment only) are read by the {@code trivy} exec profile (io.nomadcamel.jobs.process.ExecProfiles). The
+ * {@code scans.*} names are deliberately not {@code trivy.*}: Trivy reads every {@code TRIVY_<FLAG>} variable of its
+ * environment as a flag, and the child inherits ours.
  *
  * @param serverAddr   the Trivy server for client mode ({@code TRIVY_SERVER_ADDR}, required)
  * @param timeout      Trivy's own {@code --timeout} per scan ({@code SCANS_TIMEOUT}, 10m)
@@ -33,8 +34,8 @@ public record TrivySettings(String serverAddr, Duration timeout, int retries, Du
             throw new Settings.InvalidSettingException("Setting scans.timeout (environment variable SCANS_TIMEOUT) "
                     + "must be at least 1s");
         }
-        return new TrivySettings(server, timeout, retries,
-                settings.duration("scans.retry-backoff", Duration.ofSeconds(1)), settings.integer("scans.keep-days", 90));
+        Duration backoff = settings.duration("scans.retry-backoff", Duration.ofSeconds(1));
+        return new TrivySettings(server, timeout, retries, backoff, settings.integer("scans.keep-days", 90));
     }
 
     /** The wait before retry {@code n} (1-based): backoff × 2^(n-1), at most a minute. */

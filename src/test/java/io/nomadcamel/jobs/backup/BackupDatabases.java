@@ -45,8 +45,8 @@ final class BackupDatabases {
     static List<String> listed(PostgresServer pg) throws Exception {
         List<String> names = new ArrayList<>();
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datistemplate = false AND datallowconn"
-                        + " ORDER BY datname")) {
+                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database"
+                        + " WHERE datistemplate = false AND datallowconn ORDER BY datname")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
