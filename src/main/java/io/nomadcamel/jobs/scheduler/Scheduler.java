@@ -222,10 +222,16 @@ public final class Scheduler {
         metrics.skipped(job, reason);
     }
 
-    /** Starts a run now (API or start-up); for a queued job, queues it. */
+    /**
+     * Starts a run now (API or start-up); for a queued job, queues it. The override merged over the job's input must
+     * keep the type's input contract: checked first, so a bad input is refused whether or not a run is active.
+     *
+     * @throws InputSchema.InvalidInputException naming the input field; nothing is recorded
+     */
     public Run trigger(String jobId, String trigger, Map<String, Object> override) throws SQLException,
             RunStore.ActiveRunExists, JobNotFoundException, JobDisabledException {
         JobDefinition job = jobs.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+        jobs.definitions().contracts().check(job.type(), merged(job, override));
         if (!job.enabled()) {
             throw new JobDisabledException(jobId);
         }
@@ -235,11 +241,17 @@ public final class Scheduler {
 
     private long enqueue(JobDefinition job, String trigger, Map<String, Object> override, int attempt, Instant slot,
             Instant notBefore) throws SQLException, RunStore.ActiveRunExists {
-        Map<String, Object> input = new LinkedHashMap<>(job.input());
-        input.putAll(override);
-        long id = runs.insertPending(job, trigger, RunExecutor.json(input), attempt, slot, notBefore, Instant.now());
+        long id = runs.insertPending(job, trigger, RunExecutor.json(merged(job, override)), attempt, slot, notBefore,
+                Instant.now());
         dispatcher.wake();
         return id;
+    }
+
+    /** A run's input: the trigger's override merged over the job's input, field by field. */
+    private static Map<String, Object> merged(JobDefinition job, Map<String, Object> override) {
+        Map<String, Object> input = new LinkedHashMap<>(job.input());
+        input.putAll(override);
+        return input;
     }
 
     /** Stops a run: a pending one is cancelled, a running one is stopped by the instance that runs it. */

@@ -58,7 +58,8 @@ public final class SchedulerService extends EventNotifierSupport implements Star
             return;
         }
         SchedulerConfig config = SchedulerConfig.from(settings);
-        JobRegistry registry = new JobRegistry(new JobDefinitions(JobRegistry.jobTypes(camel)));
+        JobTypes contracts = JobTypes.load(settings);
+        JobRegistry registry = new JobRegistry(new JobDefinitions(JobRegistry.jobTypes(camel), contracts));
         Properties jobProperties = camel.getPropertiesComponent().loadProperties(k -> k.startsWith("jobs."));
         registry.loadProperties(jobProperties);
         Sql sql = new Sql(dataSource);

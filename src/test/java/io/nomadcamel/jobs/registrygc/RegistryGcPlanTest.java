@@ -51,7 +51,8 @@ class RegistryGcPlanTest {
 
     @Test
     void badInputIsRefusedNamingTheField() {
-        assertMessage(Map.of("dryrun", true), "unknown input field(s) [dryrun]");
+        assertMessage(Map.of("dryrun", true), "dryrun is not a field");
+        assertMessage(Map.of("registry_data_dir", "/mnt/registry/../etc"), "registry_data_dir must be a normalised path");
         assertMessage(Map.of("dry_run", "yes"), "dry_run must be true or false");
         assertMessage(Map.of("registry_data_dir", "relative/dir"), "registry_data_dir must be an absolute path");
         assertMessage(Map.of("job_name", ""), "job_name must be a non-empty string");

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nomadcamel.jobs.Durations;
+import io.nomadcamel.jobs.scheduler.InputSchema;
 import io.nomadcamel.jobs.scheduler.InvalidJobException;
 import io.nomadcamel.jobs.scheduler.JobDefinition;
 import io.nomadcamel.jobs.scheduler.Mode;
@@ -94,6 +95,8 @@ public final class SchedulerApi {
         Run run;
         try {
             run = scheduler.trigger(job.id(), Run.API, json == null ? Map.of() : Json.toMap(json));
+        } catch (InputSchema.InvalidInputException e) {
+            throw new ApiResponse.Failure(400, e.getMessage(), e.field());
         } catch (RunStore.ActiveRunExists e) {
             throw new ApiResponse.Failure(409, e.getMessage() + "; stop it or wait");
         } catch (Scheduler.JobDisabledException e) {
