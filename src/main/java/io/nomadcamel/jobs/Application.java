@@ -1,8 +1,10 @@
 package io.nomadcamel.jobs;
 
+import io.nomadcamel.jobs.scheduler.InvalidJobException;
 import io.nomadcamel.jobs.trace.Tracing;
 import io.nomadcamel.jobs.web.JolokiaAccess;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts nomad-camel-jobs: Camel Main, with the configuration classes and Java routes of this package tree, the
@@ -20,6 +22,28 @@ public final class Application {
         main.setPropertyPlaceholderLocations(Settings.placeholderLocations(System.getenv("CONFIG_FILE")));
         JolokiaAccess.configure(main, System.getenv("JOLOKIA_USER"), System.getenv("JOLOKIA_PASSWORD"));
         Tracing.install(main, System.getenv());
-        main.run(args);
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            Throwable mistake = configurationMistake(e);
+            if (mistake == null) {
+                throw e;
+            }
+            // one line that names the setting or the job's field: a stack trace would only bury it. An invalid job
+            // is found while the context starts, and Camel has logged that line already.
+            if (!(mistake instanceof InvalidJobException)) {
+                LoggerFactory.getLogger(Application.class).error("Cannot start: {}", mistake.getMessage());
+            }
+            System.exit(1);
+        }
+    }
+
+    private static Throwable configurationMistake(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidJobException || t instanceof Settings.InvalidSettingException) {
+                return t;
+            }
+        }
+        return null;
     }
 }
