@@ -49,6 +49,11 @@ public final class JobDefinitions {
         this.contracts = contracts;
     }
 
+    /** The route types jobs may have, sorted. */
+    public Set<String> knownTypes() {
+        return new java.util.TreeSet<>(knownTypes);
+    }
+
     public JobTypes contracts() {
         return contracts;
     }

@@ -39,6 +39,7 @@ public final class Scheduler {
     private final ScheduledExecutorService maintenance =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-maintenance"));
     private final Upkeep upkeep;
+    private final JobReadiness readiness;
     private volatile boolean running;
 
     Scheduler(SchedulerConfig config, JobRegistry jobs, Sql sql, RunExecutor executor, SchedulerMetrics metrics,
@@ -53,6 +54,7 @@ public final class Scheduler {
         this.ticker = tickerFactory.create(this::onSlot);
         this.dispatcher = new Dispatcher(config, jobs, sql, executor, metrics);
         this.upkeep = new Upkeep(this, config, jobs, runs, jobStore, executor, metrics, dispatcher);
+        this.readiness = new JobReadiness(jobs, config);
     }
 
     /** Builds the ticker once the scheduler's slot callback exists. */
@@ -74,6 +76,10 @@ public final class Scheduler {
 
     public JobStore jobStore() {
         return jobStore;
+    }
+
+    public JobReadiness readiness() {
+        return readiness;
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------
@@ -100,6 +106,8 @@ public final class Scheduler {
                 }
             }
         }
+        readiness.notReadyEnabled().forEach((job, problems) -> LOG.warn("Job {} is not ready on this instance: {}",
+                job, String.join("; ", problems)));
         dispatcher.start();
         long tick = Math.max(100, Math.min(config.pollInterval().toMillis(), config.lease().toMillis() / 3));
         maintenance.scheduleWithFixedDelay(upkeep::tick, tick, tick, TimeUnit.MILLISECONDS);
@@ -158,6 +166,7 @@ public final class Scheduler {
         Instant firstSlotFrom = job.recurring() ? now : null;
         jobStore.ensureState(job.id(), firstSlotFrom);
         metrics.registerJob(job, runs.lastSucceeded(job.id()).orElse(null));
+        metrics.registerReady(job, () -> readiness.readyValue(job.id()));
         if (!job.recurring() || !job.enabled()) {
             return;
         }
@@ -330,6 +339,7 @@ public final class Scheduler {
         jobStore.deleteApiJob(jobId);
         jobs.remove(jobId);
         jobStore.deleteState(jobId);
+        metrics.forget(jobId);
     }
 
     // ---- what keeps runs honest (see Upkeep) ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import io.nomadcamel.jobs.Durations;
 import io.nomadcamel.jobs.scheduler.InputSchema;
 import io.nomadcamel.jobs.scheduler.InvalidJobException;
 import io.nomadcamel.jobs.scheduler.JobDefinition;
+import io.nomadcamel.jobs.scheduler.JobDefinitions;
 import io.nomadcamel.jobs.scheduler.Mode;
 import io.nomadcamel.jobs.scheduler.Run;
 import io.nomadcamel.jobs.scheduler.RunState;
@@ -54,6 +55,12 @@ public final class SchedulerApi {
             jobs.add(jobJson(job));
         }
         return ApiResponse.ok(jobs);
+    }
+
+    /** {@code GET /api/job-types}: each job type with its description and input schema (JSON Schema, defaults). */
+    public ApiResponse jobTypes() {
+        JobDefinitions definitions = scheduler.jobs().definitions();
+        return ApiResponse.ok(definitions.contracts().describe(definitions.knownTypes()));
     }
 
     public ApiResponse getJob(String id) throws Exception {
@@ -190,6 +197,9 @@ public final class SchedulerApi {
                 ? iso(Schedules.next(job, Instant.now())) : null);
         Optional<Run> last = scheduler.runs().lastFinished(job.id());
         j.put("last_run", last.map(this::lastRunJson).orElse(null));
+        List<String> problems = scheduler.readiness().problems(job);
+        j.put("ready", problems.isEmpty());
+        j.put("problems", problems);
         return j;
     }
 
