@@ -93,7 +93,7 @@ window.ncj = window.ncj || {};
         scan.image);
       rows.push(el('tr', {'data-image': scan.image},
         el('td', {}, toggle),
-        el('td', {class: scan.status === 'ok' ? 'ok' : 'bad', title: scan.error || ''}, scan.status || '—'),
+        el('td', {class: scan.status === 'success' ? 'ok' : 'bad', title: scan.error || ''}, scan.status || '—'),
         el('td', {}, time(scan.scanned_at)),
         SEVERITIES.map((s) => el('td', {class: 'num sev-' + s + (counts[s] ? ' nonzero' : '')},
           counts[s] === undefined || counts[s] === null ? '—' : counts[s])),

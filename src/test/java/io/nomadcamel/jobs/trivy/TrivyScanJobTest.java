@@ -131,9 +131,9 @@ class TrivyScanJobTest {
     @Test
     void everyClassificationIsStoredAndAFlakyServerSucceedsAfterRetries() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("t2/ok:1", "ok");
-        cases.put("t2/clean:1", "ok");
-        cases.put("t2/flaky:1", "ok");
+        cases.put("t2/ok:1", "success");
+        cases.put("t2/clean:1", "success");
+        cases.put("t2/flaky:1", "success");
         cases.put("t2/missing:1", "pull_failed");
         cases.put("t2/unauthorized:1", "pull_failed");
         cases.put("t2/server-down:1", "error");

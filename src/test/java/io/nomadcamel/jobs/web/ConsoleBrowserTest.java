@@ -241,7 +241,7 @@ class ConsoleBrowserTest {
                     {database: 'orders', bytes: null, sha256: null, verified: false, error: 'pg_dump: connection refused'}],
                   warnings: ['upload of backups/consul/consul-20250102030405.snap failed: quota exceeded']}});
                 const scans = ncj.renderScans([
-                  {image: 'alpine:3.9', status: 'ok', scanned_at: '2025-01-02T03:04:05Z',
+                  {image: 'alpine:3.9', status: 'success', scanned_at: '2025-01-02T03:04:05Z',
                    counts: {critical: 2, high: 0, medium: 4, low: 0, unknown: 0}, new_count: 1, fixed_count: 3},
                   {image: 'ghcr.io/x/<u>y</u>:1', status: 'pull_failed', error: 'manifest unknown',
                    scanned_at: '2025-01-02T03:04:05Z', counts: null, new_count: null, fixed_count: null}]);
@@ -261,7 +261,7 @@ class ConsoleBrowserTest {
         assertTrue(text.contains("orders — — not verified pg_dump: connection refused"), text);
         assertTrue(text.contains("quota exceeded"), text);
         String scans = browser.text("#samples #scans-table");
-        assertTrue(scans.contains("alpine:3.9 ok 2025-01-02 03:04:05 UTC 2 0 4 0 0 1 3"), scans);
+        assertTrue(scans.contains("alpine:3.9 success 2025-01-02 03:04:05 UTC 2 0 4 0 0 1 3"), scans);
         assertTrue(scans.contains("ghcr.io/x/<u>y</u>:1 pull_failed"), scans);
         assertTrue(browser.all("#samples i, #samples u").isEmpty(), "names are text, not markup");
         browser.screenshot("console-panels-sample");
