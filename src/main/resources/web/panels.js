@@ -87,7 +87,7 @@ window.ncj = window.ncj || {};
     }
     const rows = [];
     for (const scan of scans) {
-      const counts = scan.counts || (scan.last_ok && scan.last_ok.counts) || {};
+      const counts = scan.counts || (scan.last_success && scan.last_success.counts) || {};
       const detail = el('tr', {class: 'detail', hidden: true}, el('td', {colspan: 10}));
       const toggle = el('button', {type: 'button', class: 'linkish', onclick: () => toggleScan(scan.image, detail)},
         scan.image);

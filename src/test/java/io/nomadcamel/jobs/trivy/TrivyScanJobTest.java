@@ -227,7 +227,7 @@ class TrivyScanJobTest {
         JsonNode failed = app.listed("t3/").get("t3/shop:1");
         assertEquals("pull_failed", failed.path("status").asText());
         assertTrue(failed.path("counts").isNull());
-        assertEquals(1, failed.path("last_ok").path("counts").path("high").asInt(), failed.toString());
+        assertEquals(1, failed.path("last_success").path("counts").path("high").asInt(), failed.toString());
         assertEquals(ScanJobApp.describe(shop.path("new")), ScanJobApp.describe(app.get("/api/scans/t3/shop:1").path("new")));
         JsonNode affected = app.get("/api/scans?vulnerability=CVE-2020-8165");
         assertEquals(List.of("t3/shop:1"), ScanJobApp.names(affected, "t3/"));
