@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts nomad-camel-jobs: Camel Main, with the configuration classes and Java routes of this package tree, the
- * operator-editable routes of {@code routes/} and the settings of {@code application.properties} in the working
- * directory. {@code CONFIG_FILE} names one more properties file whose values win over that one; environment
+ * operator-editable routes of {@code routes/} and the settings of {@code application.properties} in the application's
+ * home ({@link AppHome}: {@code APP_HOME}, else the folder above the jar's), from whatever working directory. {@code CONFIG_FILE} names one more properties file whose values win over that one; environment
  * variables win over both ({@code SERVER_PORT} overrides {@code server.port}).
  */
 public final class Application {
@@ -18,8 +18,17 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        java.nio.file.Path home;
+        try {
+            home = AppHome.locate(System.getenv("APP_HOME"), Application.class);
+        } catch (Settings.InvalidSettingException e) {
+            LoggerFactory.getLogger(Application.class).error(e.getMessage());
+            System.exit(1);
+            return;
+        }
         Main main = new Main(Application.class);
-        main.setPropertyPlaceholderLocations(Settings.placeholderLocations(System.getenv("CONFIG_FILE")));
+        main.setPropertyPlaceholderLocations(Settings.placeholderLocations(home, System.getenv("CONFIG_FILE")));
+        main.addInitialProperty("app.home", home.toString());
         JolokiaAccess.configure(main, System.getenv("JOLOKIA_USER"), System.getenv("JOLOKIA_PASSWORD"));
         Tracing.install(main, System.getenv());
         try {
