@@ -9,7 +9,7 @@ import io.nomadcamel.jobs.scheduler.JobType;
 import io.nomadcamel.jobs.scheduler.Prerequisites;
 
 /** The {@code backup} job type's contract: its input ({@link BackupInput}) and the settings a backup needs. */
-public final class BackupJobType implements JobType {
+public final class BackupJobType extends JobType {
 
     public static final InputSchema INPUT = InputSchema.of("backup")
             .integer("local_days", 7, 0, 100_000, "local backup files older than this many days are deleted")
@@ -17,19 +17,10 @@ public final class BackupJobType implements JobType {
             .integer("dump_concurrency", 4, 1, BackupInput.MAX_DUMP_CONCURRENCY, "databases dumped at once")
             .build();
 
-    @Override
-    public String type() {
-        return "backup";
-    }
-
-    @Override
-    public String description() {
-        return "Nomad and Consul snapshots and a dump of every PostgreSQL database, kept in BACKUP_DIR and S3";
-    }
-
-    @Override
-    public InputSchema input(Settings settings) {
-        return INPUT;
+    public BackupJobType() {
+        super("backup",
+                "Nomad and Consul snapshots and a dump of every PostgreSQL database, kept in BACKUP_DIR and S3",
+                INPUT);
     }
 
     @Override

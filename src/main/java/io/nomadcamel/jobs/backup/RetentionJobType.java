@@ -8,7 +8,7 @@ import io.nomadcamel.jobs.scheduler.JobType;
 import io.nomadcamel.jobs.scheduler.Prerequisites;
 
 /** The {@code backup-retention} job type's contract: its input and the settings retention needs. */
-public final class RetentionJobType implements JobType {
+public final class RetentionJobType extends JobType {
 
     public static final InputSchema INPUT = InputSchema.of("backup-retention")
             .integer("local_days", 7, 0, 100_000, "local backup files older than this many days are deleted")
@@ -16,19 +16,8 @@ public final class RetentionJobType implements JobType {
             .bool("dry_run", false, "list what would be deleted and delete nothing")
             .build();
 
-    @Override
-    public String type() {
-        return "backup-retention";
-    }
-
-    @Override
-    public String description() {
-        return "Deletes old backups in BACKUP_DIR and S3, never the newest of a series";
-    }
-
-    @Override
-    public InputSchema input(Settings settings) {
-        return INPUT;
+    public RetentionJobType() {
+        super("backup-retention", "Deletes old backups in BACKUP_DIR and S3, never the newest of a series", INPUT);
     }
 
     @Override

@@ -9,7 +9,7 @@ import io.nomadcamel.jobs.scheduler.Prerequisites;
 import io.nomadcamel.jobs.ssh.SshSettings;
 
 /** The {@code node-cleanup} job type's contract: its input ({@link CleanupInput}) and the settings it needs. */
-public final class NodeCleanupJobType implements JobType {
+public final class NodeCleanupJobType extends JobType {
 
     public static final InputSchema INPUT = InputSchema.of("node-cleanup")
             .absolutePath(CleanupInput.DATA_DIR, "/opt/nomad/data", "Nomad's data dir on the client nodes")
@@ -19,19 +19,10 @@ public final class NodeCleanupJobType implements JobType {
             .integer(CleanupInput.NODE_CONCURRENCY, 4, 1, 64, "nodes cleaned at once")
             .build();
 
-    @Override
-    public String type() {
-        return "node-cleanup";
-    }
-
-    @Override
-    public String description() {
-        return "Deletes what finished jobs left in the client nodes' Nomad data dirs, over SSH (dry run by default)";
-    }
-
-    @Override
-    public InputSchema input(Settings settings) {
-        return INPUT;
+    public NodeCleanupJobType() {
+        super("node-cleanup",
+                "Deletes what finished jobs left in the client nodes' Nomad data dirs, over SSH (dry run by default)",
+                INPUT);
     }
 
     @Override

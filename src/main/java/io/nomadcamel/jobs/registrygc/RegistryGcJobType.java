@@ -13,7 +13,7 @@ import io.nomadcamel.jobs.scheduler.Prerequisites;
  * maintenance.* settings for one job) and the settings it needs: those of node access, and a usable
  * REGISTRY_GC_COMMAND when one is set.
  */
-public final class RegistryGcJobType implements JobType {
+public final class RegistryGcJobType extends JobType {
 
     public static final InputSchema INPUT = InputSchema.of("registry-gc")
             .text("job_name", "registry", "the Nomad job that runs the registry")
@@ -28,19 +28,10 @@ public final class RegistryGcJobType implements JobType {
             .duration("gc_timeout", "how long the garbage collection may take (default maintenance.command-timeout)")
             .build();
 
-    @Override
-    public String type() {
-        return "registry-gc";
-    }
-
-    @Override
-    public String description() {
-        return "Stops the Docker registry, garbage-collects its storage on its node over SSH, and always starts it again";
-    }
-
-    @Override
-    public InputSchema input(Settings settings) {
-        return INPUT;
+    public RegistryGcJobType() {
+        super("registry-gc",
+                "Stops the Docker registry, garbage-collects its storage on its node over SSH, always starts it again",
+                INPUT);
     }
 
     @Override

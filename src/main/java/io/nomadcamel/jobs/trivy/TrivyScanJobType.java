@@ -11,7 +11,7 @@ import io.nomadcamel.jobs.scheduler.Prerequisites;
  * The {@code trivy-scan} job type's contract: {@code concurrency} (10) up to {@code scans.max-concurrency}, the
  * pool all scans share, and the settings a scan needs.
  */
-public final class TrivyScanJobType implements JobType {
+public final class TrivyScanJobType extends JobType {
 
     static final int DEFAULT_CONCURRENCY = 10;
 
@@ -22,14 +22,10 @@ public final class TrivyScanJobType implements JobType {
                 .build();
     }
 
-    @Override
-    public String type() {
-        return "trivy-scan";
-    }
-
-    @Override
-    public String description() {
-        return "Scans the images of the running allocations with a Trivy server and stores their vulnerabilities";
+    public TrivyScanJobType() {
+        super("trivy-scan",
+                "Scans the images of the running allocations with a Trivy server and stores their vulnerabilities",
+                null);
     }
 
     @Override

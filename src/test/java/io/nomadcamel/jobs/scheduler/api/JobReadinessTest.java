@@ -41,7 +41,8 @@ class JobReadinessTest {
             assertEquals(503, health.statusCode(), health.body());
             JsonNode jobsCheck = check(ApiClient.json(health), "jobs");
             assertEquals("DOWN", jobsCheck.path("status").asText(), health.body());
-            assertTrue(jobsCheck.path("message").asText().contains("backup-daily (PG_HOST is not set"), health.body());
+            assertTrue(jobsCheck.path("message").asText().contains("backup-daily not ready: PG_HOST is not set"),
+                    health.body());
             for (String path : List.of("/observe/health/live", "/observe/health/ready")) {
                 HttpResponse<String> r = AppProcess.get(app.managementUrl(path));
                 assertEquals(200, r.statusCode(), path + " " + r.body());
@@ -74,7 +75,7 @@ class JobReadinessTest {
             assertEquals(0, job.path("problems").size(), job.toString());
             String health = AppProcess.get(app.managementUrl("/observe/health")).body();
             assertFalse(health.contains("backup-daily"), "only the jobs still missing settings are named: " + health);
-            assertTrue(health.contains("cleanup-daily (NOMAD_ADDR is not set"), health);
+            assertTrue(health.contains("cleanup-daily not ready: NOMAD_ADDR is not set"), health);
             assertTrue(metrics(app).contains("ncj_job_ready{job=\"backup-daily\",type=\"backup\"} 1.0"));
 
             JsonNode types = expect(200, app.api("GET", "/api/job-types", null, null));
