@@ -85,6 +85,12 @@ public final class IntentStore {
         return sql.queryOne("SELECT " + COLUMNS + " FROM maintenance_intents WHERE id = ?", IntentStore::map, id);
     }
 
+    /** The open intent of a run, if any: what its scale-back has still to do. */
+    public Optional<Intent> openForRun(long runId) throws SQLException {
+        return sql.query("SELECT " + COLUMNS + " FROM maintenance_intents WHERE run_id = ? AND closed_at IS NULL "
+                + "ORDER BY id", IntentStore::map, runId).stream().findFirst();
+    }
+
     public List<Intent> open() throws SQLException {
         return sql.query("SELECT " + COLUMNS + " FROM maintenance_intents WHERE closed_at IS NULL ORDER BY id",
                 IntentStore::map);
