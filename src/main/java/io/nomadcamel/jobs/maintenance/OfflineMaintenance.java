@@ -145,14 +145,20 @@ public final class OfflineMaintenance {
                     + "the " + request.purpose() + " command was not started (awaitDrained must come first)");
         }
         String marker = NodeCommands.marker(intent.id(), run.runId());
-        if (!env.intents().setCommandMarker(intent.id(), marker)) {
+        // a container runs under the Docker daemon, out of reach of the marker: named, so it can be removed
+        String container = request.container() ? MaintenanceRequest.containerName(intent.id()) : null;
+        if (!env.intents().setCommand(intent.id(), marker, container)) {
             throw new MaintenanceException("recovery took over " + request.target() + " (this run was thought "
                     + "dead: its lease had expired), so the " + request.purpose() + " command was not started");
+        }
+        if (container != null) {
+            put(state, run, "container_name", container);
         }
         run.progress("running the " + request.purpose() + " command on " + intent.nodeName());
         CommandResult result;
         try (RemoteSession session = env.shell().connect(intent.nodeAddr())) {
-            result = session.execute(NodeCommands.marked(marker, request.command()), null, request.commandTimeout());
+            result = session.execute(NodeCommands.marked(marker, request.command(container)), null,
+                    request.commandTimeout());
         } catch (CommandTimeoutException e) {
             // RemoteSession has killed the command's process group; the scale-back checks it is gone
             throw new MaintenanceException("the " + request.purpose() + " command on " + intent.nodeName() + " "

@@ -75,11 +75,19 @@ public final class ScaleBack {
                         + " runs again");
                 try (RemoteSession session = env.shell().connect(intent.nodeAddr())) {
                     NodeCommands.killMarked(session, intent.commandMarker(), timings.killGrace());
+                    if (intent.containerName() != null) {
+                        // the daemon's container outlives the killed client (a SIGKILL is not proxied to it)
+                        progress.accept("removing container " + intent.containerName() + " on " + intent.nodeName());
+                        NodeCommands.removeContainer(session, timings.dockerBin(), intent.containerName(),
+                                timings.containerGone(), timings.pollInterval());
+                    }
                     error = null;
                     break;
                 } catch (RuntimeException e) {
                     error = "could not make sure the command stopped on node " + intent.nodeName() + " ("
-                            + intent.nodeAddr() + "), so " + target + " was not scaled back: " + e.getMessage();
+                            + intent.nodeAddr() + ")" + (intent.containerName() == null ? ""
+                                    : " and its container " + intent.containerName() + " is gone")
+                            + ", so " + target + " was not scaled back: " + e.getMessage();
                     LOG.warn("Attempt {}/{}: {}", i, timings.scaleBackAttempts(), error);
                     attempts.clearInterrupt();
                     if (i < timings.scaleBackAttempts()) {
@@ -91,6 +99,9 @@ public final class ScaleBack {
                 return failed(intent, details, error);
             }
             details.put("command_stopped", true);
+            if (intent.containerName() != null) {
+                details.put("container_removed", intent.containerName());
+            }
         }
 
         String error = null;

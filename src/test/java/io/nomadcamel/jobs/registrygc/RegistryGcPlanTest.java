@@ -28,7 +28,8 @@ class RegistryGcPlanTest {
         assertEquals("registry", request.get("job_name"));
         assertEquals("registry", request.get("group_name"));
         assertEquals("/mnt/gdrive/munchbox-data/registry", request.get("measure_path"));
-        assertEquals("docker run --rm -v '/mnt/gdrive/munchbox-data/registry':/var/lib/registry 'registry:3' "
+        assertEquals("docker run --rm --name {container_name} -v '/mnt/gdrive/munchbox-data/registry':"
+                + "/var/lib/registry 'registry:3' "
                 + "garbage-collect --dry-run --delete-untagged /etc/distribution/config.yml", request.get("command"));
         assertEquals(true, request.get("dry_run"));
     }
