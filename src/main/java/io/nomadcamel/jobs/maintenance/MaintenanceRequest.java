@@ -36,7 +36,7 @@ public record MaintenanceRequest(String job, String group, String command, Strin
             throw new MaintenanceException("command is required: what to run on the node while " + job
                     + " is stopped");
         }
-        if (DOCKER_RUN.matcher(command).find() && !command.contains(CONTAINER_NAME)) {
+        if (runsUnnamedContainer(command)) {
             throw new MaintenanceException("command runs a container (docker run) without --name " + CONTAINER_NAME
                     + ": an unnamed container cannot be removed before " + job + " is scaled back, and would go on "
                     + "working while it runs again");
@@ -55,6 +55,11 @@ public record MaintenanceRequest(String job, String group, String command, Strin
     /** The name of the container of an intent's command: also what finds it on the node after a crash. */
     public static String containerName(long intentId) {
         return "ncj-maint-" + intentId;
+    }
+
+    /** A {@code docker run} without {@value #CONTAINER_NAME}: its container could not be removed by name. */
+    public static boolean runsUnnamedContainer(String command) {
+        return DOCKER_RUN.matcher(command).find() && !command.contains(CONTAINER_NAME);
     }
 
     /** Whether the command runs a container named by {@value #CONTAINER_NAME}. */

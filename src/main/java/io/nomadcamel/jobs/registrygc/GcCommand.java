@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.nomadcamel.jobs.maintenance.MaintenanceRequest;
 import io.nomadcamel.jobs.ssh.ShellQuoting;
 
 /**
@@ -30,6 +31,11 @@ public final class GcCommand {
         if (!template.contains("{flags}")) {
             throw new IllegalArgumentException("Setting " + SETTING + " (environment variable REGISTRY_GC_COMMAND) "
                     + "must contain {flags}: without it a dry run would delete, got '" + template + "'");
+        }
+        if (MaintenanceRequest.runsUnnamedContainer(template)) {
+            throw new IllegalArgumentException("Setting " + SETTING + " (environment variable REGISTRY_GC_COMMAND) "
+                    + "runs docker run without --name {container_name}: the container would outlive a killed client "
+                    + "and could not be removed before the registry is scaled back, got '" + template + "'");
         }
         List<String> flags = new ArrayList<>();
         if (dryRun) {
