@@ -30,14 +30,10 @@ class RegistryGcContainerCrashTest {
     void afterACrashTheContainerIsRemovedAndSeenGoneBeforeTheFirstScaleUp() throws Exception {
         PostgresServer pg = PostgresServer.shared();
         String database = "registry_gc_container_crash";
-        String url = pg.createDatabase(database);
         try (RegistryGcRig rig = new RegistryGcRig()) {
             rig.seedImage();
             rig.gcMode("hang");
-            Map<String, String> env = rig.env(rig.containerCommand());
-            env.put("DB_URL", url);
-            env.put("DB_USER", pg.user());
-            env.put("SCHEDULER_LEASE", "3s");
+            Map<String, String> env = rig.envOnPostgres(rig.containerCommand(), database);
 
             long id;
             String container;

@@ -22,6 +22,7 @@ import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.FakeDocker;
 import io.nomadcamel.jobs.testsupport.FakeNomad;
 import io.nomadcamel.jobs.testsupport.FakeNomadAllocation;
+import io.nomadcamel.jobs.testsupport.PostgresServer;
 import io.nomadcamel.jobs.testsupport.Programs;
 import io.nomadcamel.jobs.testsupport.RegistryServer;
 import io.nomadcamel.jobs.testsupport.SshdServer;
@@ -165,6 +166,19 @@ final class RegistryGcRig implements AutoCloseable {
         env.put("MAINTENANCE_KILL_GRACE", "2s");
         env.put("MAINTENANCE_START_TIMEOUT", "20s");
         env.put("SCHEDULER_POLL_INTERVAL", "200ms");
+        return env;
+    }
+
+    /**
+     * {@link #env} on a fresh database {@code database} of the shared PostgreSQL, with a short lease: instances that
+     * crash and restart (or take over) share it, as in production.
+     */
+    Map<String, String> envOnPostgres(String gcCommand, String database) {
+        PostgresServer pg = PostgresServer.shared();
+        Map<String, String> env = env(gcCommand);
+        env.put("DB_URL", pg.createDatabase(database));
+        env.put("DB_USER", pg.user());
+        env.put("SCHEDULER_LEASE", "3s");
         return env;
     }
 
