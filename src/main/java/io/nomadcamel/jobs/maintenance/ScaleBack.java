@@ -18,8 +18,10 @@ import org.slf4j.MDC;
  * back to its original count, wait until it runs, close the intent. Used by the run itself (on every exit path after
  * the scale-down) and by crash recovery. Every step is idempotent, so running it twice is harmless.
  *
- * <p>It never scales back while the command might still run: if the node cannot be checked, the group stays down and
- * the failure is CRITICAL. A failed scale-back is retried with backoff; when the attempts are spent it is logged at
+ * <p>It never scales back while the command might still run: the processes carrying the command's marker are killed,
+ * and a container the command ran ({@code ncj-maint-<intent id>}, which lives under the Docker daemon, outside that
+ * process group) is removed and seen gone; if the node cannot be checked, the group stays down and the failure is
+ * CRITICAL. A failed scale-back is retried with backoff; when the attempts are spent it is logged at
  * ERROR with {@code severity=CRITICAL}, recorded on the intent (which stays open, so recovery keeps trying) and shown
  * by the {@link MaintenanceMetrics#SCALE_BACK_FAILED} gauge until a scale-back succeeds.
  */
