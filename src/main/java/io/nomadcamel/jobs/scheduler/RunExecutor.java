@@ -72,7 +72,10 @@ final class RunExecutor {
             try {
                 outcome = runRoute(run, job, input, context);
             } catch (RuntimeException e) {
-                outcome = new Outcome(RunState.FAILED, null, json(context.partialResult()), message(e));
+                // the end hooks run here if the route's own path did not get to them (first: they add results)
+                List<String> hookErrors = context.runEndHooks();
+                outcome = new Outcome(RunState.FAILED, null, json(context.partialResult()),
+                        withErrors(message(e), hookErrors));
             } finally {
                 timeout.cancel(false);
                 Thread.interrupted(); // a stop's interrupt must not leak into the outcome's database write
