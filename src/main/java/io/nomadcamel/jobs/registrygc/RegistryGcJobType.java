@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.cleanup.NodeCleanupJobType;
+import io.nomadcamel.jobs.maintenance.MaintenanceRequest;
 import io.nomadcamel.jobs.scheduler.InputSchema;
 import io.nomadcamel.jobs.scheduler.JobType;
 import io.nomadcamel.jobs.scheduler.Prerequisites;
@@ -11,7 +12,7 @@ import io.nomadcamel.jobs.scheduler.Prerequisites;
 /**
  * The {@code registry-gc} job type's contract: its input (design §5 names and defaults; the durations override the
  * maintenance.* settings for one job) and the settings it needs: those of node access, and a usable
- * REGISTRY_GC_COMMAND when one is set.
+ * REGISTRY_GC_COMMAND when one is set (GcCommand's rules).
  */
 public final class RegistryGcJobType extends JobType {
 
@@ -40,6 +41,9 @@ public final class RegistryGcJobType extends JobType {
         String template = settings.string(GcCommand.SETTING, GcCommand.DEFAULT_TEMPLATE);
         if (!template.contains("{flags}")) {
             p.problem(Settings.envName(GcCommand.SETTING) + " does not contain {flags}: a dry run would delete");
+        }
+        if (MaintenanceRequest.runsUnnamedContainer(template)) {
+            p.problem(Settings.envName(GcCommand.SETTING) + " runs docker run without --name {container_name}");
         }
         return p.problems();
     }

@@ -70,6 +70,20 @@ class JobTypeContractsTest {
                 .field());
     }
 
+    @Test
+    void aRegistryGcCommandThatBreaksGcCommandsRulesMakesTheJobNotReady() {
+        Properties p = new Properties();
+        p.setProperty("registry-gc.command", "docker run --rm -v {data_dir}:/r {image} garbage-collect /c.yml");
+        java.util.List<String> problems = JobTypes.load(settings(p)).problems("registry-gc");
+        assertTrue(problems.contains("REGISTRY_GC_COMMAND does not contain {flags}: a dry run would delete"),
+                problems.toString());
+        assertTrue(problems.contains("REGISTRY_GC_COMMAND runs docker run without --name {container_name}"),
+                problems.toString());
+        assertTrue(problems.contains("NOMAD_ADDR is not set"), problems.toString());
+        assertFalse(JobTypes.load(settings(new Properties())).problems("registry-gc").toString()
+                .contains("REGISTRY_GC_COMMAND"), "the default command keeps the rules");
+    }
+
     static Settings settings(Properties p) {
         DefaultCamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setInitialProperties(p);
