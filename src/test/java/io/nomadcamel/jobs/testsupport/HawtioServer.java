@@ -57,8 +57,12 @@ public final class HawtioServer extends RestartableServer {
             if (!running()) {
                 throw new IllegalStateException("Hawtio's Jetty exited:\n" + output());
             }
-            if (AppProcess.get(url("/")).statusCode() == 200) {
-                return;
+            try {
+                if (AppProcess.get(url("/")).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.UncheckedIOException stillDeploying) {
+                // the first request waits for the deployment and may time out on a busy machine
             }
             Ports.sleep(100);
         }

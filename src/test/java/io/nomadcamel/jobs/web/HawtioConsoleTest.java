@@ -1,0 +1,182 @@
+package io.nomadcamel.jobs.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nomadcamel.jobs.testsupport.AppProcess;
+import io.nomadcamel.jobs.testsupport.ChromiumBrowser;
+import io.nomadcamel.jobs.testsupport.HawtioConsole;
+import io.nomadcamel.jobs.testsupport.HawtioServer;
+import io.nomadcamel.jobs.testsupport.JolokiaClient;
+import io.nomadcamel.jobs.testsupport.TempDirs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real client of issue 14: Hawtio 4.2.0 in its own Jetty, in real Chromium, connected through its proxy to the
+ * application's Jolokia with JOLOKIA_USER/JOLOKIA_PASSWORD. The Camel pages render with the application's live
+ * statistics, Stop and Start on a route change the route, and an operation the access policy refuses (the context's
+ * sendBody, which could run any program) does nothing. Screenshots go to target/screenshots/hawtio-*.png.
+ */
+class HawtioConsoleTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String USER = "ops";
+    private static final String PASSWORD = "hawtio-pw-5c2e";
+    private static final String CONTEXT = "nomad-camel-jobs";
+    private static final String CONTEXT_MBEAN =
+            "org.apache.camel:context=nomad-camel-jobs,type=context,name=\"nomad-camel-jobs\"";
+    private static final String SEND_BODY = "sendBody(java.lang.String,java.lang.Object)";
+
+    private static final HawtioServer hawtio = new HawtioServer();
+    private static AppProcess app;
+    private static ChromiumBrowser browser;
+    private static JolokiaClient jolokia;
+    private static HawtioConsole console;
+
+    @BeforeAll
+    static void start() {
+        app = AppProcess.start(Map.of("JOLOKIA_USER", USER, "JOLOKIA_PASSWORD", PASSWORD));
+        // Hawtio's Jetty and Chromium start while the application does
+        hawtio.start();
+        browser = ChromiumBrowser.start();
+        app.awaitReady(Duration.ofSeconds(60));
+        jolokia = JolokiaClient.of(app, USER, PASSWORD);
+        console = HawtioConsole.in(browser, hawtio);
+        console.connect(CONTEXT, managementPort(), "/observe/jolokia", USER, PASSWORD, CONTEXT);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            try {
+                hawtio.stop();
+            } finally {
+                if (app != null) {
+                    app.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void showsTheCamelContextAndTheRoutesWithTheirStatistics() {
+        int calls = 3;
+        for (int i = 0; i < calls; i++) {
+            assertEquals(200, AppProcess.get(app.url("/api/version")).statusCode());
+        }
+        long contextCompleted = jolokia.read(CONTEXT_MBEAN, "ExchangesCompleted").asLong();
+
+        browser.open(hawtio.url("/camel/contexts"));
+        browser.await("the Camel Contexts page", HawtioConsole.REFRESH, () -> "Camel Contexts".equals(console.heading())
+                && browser.text("table").contains(CONTEXT) && browser.text("table").contains("Started"));
+        browser.screenshot("hawtio-camel-contexts");
+
+        console.select(CONTEXT);
+        console.tab("Attributes");
+        browser.await("the context's statistics", HawtioConsole.REFRESH, () -> attribute("ExchangesCompleted")
+                .matches("\\d+") && Long.parseLong(attribute("ExchangesCompleted")) >= contextCompleted);
+        assertEquals("4.17.0", attribute("CamelVersion"));
+        assertEquals("Started", attribute("State"));
+        assertEquals(attribute("TotalRoutes"), attribute("StartedRoutes"), "every route started");
+        browser.screenshot("hawtio-context-attributes");
+
+        console.select("routes");
+        browser.await("api-version's row with its " + calls + " exchanges", HawtioConsole.REFRESH, () -> {
+            Map<String, String> row = console.routeRow("api-version");
+            return "Started".equals(row.get("State")) && String.valueOf(calls).equals(row.get("Completed"))
+                    && String.valueOf(calls).equals(row.get("Total")) && "0".equals(row.get("Failed"));
+        });
+        Map<String, String> quiet = console.routeRow("test-noop");
+        assertEquals("Started", quiet.get("State"), quiet.toString());
+        assertEquals("0", quiet.get("Total"), "a route nobody called counts nothing: " + quiet);
+        assertTrue(console.routeRow("api-version").get("Meantime").matches("\\d+"),
+                "a route that ran has a mean time: " + console.routeRow("api-version"));
+        browser.screenshot("hawtio-camel-routes");
+    }
+
+    @Test
+    void stopsAndStartsARoute() {
+        String route = "api-jobs";
+        String routeMbean = "org.apache.camel:context=nomad-camel-jobs,type=routes,name=\"" + route + "\"";
+        assertEquals(200, AppProcess.get(app.url("/api/jobs")).statusCode());
+        console.select("routes");
+        browser.await("the routes table", HawtioConsole.REFRESH,
+                () -> "Started".equals(console.routeRow(route).get("State")));
+
+        console.routeAction(route, "Stop");
+        browser.await("Jolokia's answer to stop()", () -> console.answerTo("\"stop()\"").isPresent());
+        assertEquals(200, status(console.answerTo("\"stop()\"").orElseThrow()));
+        browser.await(route + " shown Stopped", HawtioConsole.REFRESH,
+                () -> "Stopped".equals(console.routeRow(route).get("State")));
+        assertEquals("Stopped", jolokia.read(routeMbean, "State").asText());
+        assertEquals(404, AppProcess.get(app.url("/api/jobs")).statusCode(), "the stopped route serves nothing");
+        browser.screenshot("hawtio-route-stopped");
+
+        console.routeAction(route, "Start");
+        browser.await("Jolokia's answer to start()", () -> console.answerTo("\"start()\"").isPresent());
+        assertEquals(200, status(console.answerTo("\"start()\"").orElseThrow()));
+        browser.await(route + " shown Started", HawtioConsole.REFRESH,
+                () -> "Started".equals(console.routeRow(route).get("State")));
+        assertEquals("Started", jolokia.read(routeMbean, "State").asText());
+        assertEquals(200, AppProcess.get(app.url("/api/jobs")).statusCode(), "the route serves again");
+        browser.screenshot("hawtio-route-started");
+    }
+
+    @Test
+    void refusesSendBodyFromTheOperationsView() throws Exception {
+        Path dir = TempDirs.create("hawtio-send-body");
+        try {
+            Path marker = dir.resolve("created-by-send-body");
+            int endpoints = jolokia.search("org.apache.camel:type=endpoints,*").size();
+
+            console.select(CONTEXT);
+            console.tab("Operations");
+            console.execute(SEND_BODY, "exec:touch?args=" + marker, "x");
+            browser.await("Jolokia's answer to sendBody", () -> console.answerTo(SEND_BODY).isPresent());
+            JsonNode answer = JSON.readTree(console.answerTo(SEND_BODY).orElseThrow());
+            assertEquals(403, answer.path("status").asInt(), "refused by the access policy: " + answer);
+            assertTrue(answer.path("error").asText().contains("forbidden"), answer.toString());
+            browser.await("Hawtio showing the refusal", () -> console.operationResult(SEND_BODY).contains("forbidden"));
+            assertTrue(console.operationResultIsError(SEND_BODY), "shown as an error");
+            browser.screenshot("hawtio-send-body-refused");
+
+            assertFalse(Files.exists(marker), "no program ran");
+            assertEquals(endpoints, jolokia.search("org.apache.camel:type=endpoints,*").size(),
+                    "no endpoint was created");
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+
+    private String attribute(String name) {
+        // the Attributes tab is a table of name and value
+        return browser.driver().findElements(org.openqa.selenium.By.xpath("//table//tr[td[1][normalize-space()='"
+                + name + "']]/td[2]")).stream().findFirst().map(e -> e.getText().trim()).orElse("");
+    }
+
+    private static int status(String answer) {
+        try {
+            return JSON.readTree(answer).path("status").asInt();
+        } catch (Exception e) {
+            throw new AssertionError("not Jolokia JSON: " + answer, e);
+        }
+    }
+
+    private static int managementPort() {
+        return java.net.URI.create(app.managementUrl("/")).getPort();
+    }
+}
