@@ -1,7 +1,6 @@
 package io.nomadcamel.jobs.testsupport;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,16 +98,36 @@ public final class HawtioConsole {
     }
 
     /** The cells of a row of the routes table by column ("Name", "State", "Completed"...), empty if not shown. */
+    @SuppressWarnings("unchecked")
     public Map<String, String> routeRow(String route) {
-        List<WebElement> rows = browser.driver().findElements(By.xpath("//table[@id='camel-routes-table']//tr"
-                + "[td[@data-label='Name' and normalize-space()='" + route + "']]"));
-        Map<String, String> cells = new LinkedHashMap<>();
-        if (!rows.isEmpty()) {
-            for (WebElement cell : rows.get(0).findElements(By.cssSelector("td[data-label]"))) {
-                cells.put(cell.getAttribute("data-label"), cell.getText().trim());
-            }
-        }
-        return cells;
+        // one script instead of a WebDriver call per cell: the table has ten columns and is re-read until it changes
+        return (Map<String, String>) browser.driver().executeScript("""
+                const row = [...document.querySelectorAll('#camel-routes-table tr')].find(tr =>
+                    [...tr.querySelectorAll("td[data-label='Name']")].some(td => td.textContent.trim() === arguments[0]));
+                const cells = {};
+                if (row) row.querySelectorAll('td[data-label]').forEach(td =>
+                    cells[td.getAttribute('data-label')] = td.textContent.trim());
+                return cells;
+                """, route);
+    }
+
+    /** The value the Attributes tab shows for an attribute of the selected node, "" when it shows none. */
+    public String attribute(String name) {
+        return (String) browser.driver().executeScript("""
+                const row = [...document.querySelectorAll('#camel-content table tr')].find(tr =>
+                    tr.cells.length > 1 && tr.cells[0].textContent.trim() === arguments[0]);
+                return row ? row.cells[1].textContent.trim() : '';
+                """, name);
+    }
+
+    /**
+     * Hawtio 4.2.0 re-reads the routes table every 10 s (fixed), so a Stop or Start shows up to 10 s late; opening
+     * the table again, as an operator clicking another node and back does, reads it at once.
+     */
+    public void reopenRoutes() {
+        select("endpoints");
+        browser.await("the endpoints page", () -> "endpoints".equals(heading()));
+        select("routes");
     }
 
     /** Ticks the route's box in the routes table and presses a toolbar button ("Start", "Stop"). */
