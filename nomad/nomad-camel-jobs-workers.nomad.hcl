@@ -15,7 +15,11 @@ job "nomad-camel-jobs-workers" {
     count = 1
     network {
       port "http" { to = 8080 }
-      port "management" { to = 9090 }
+      # health, metrics and Jolokia (basic auth in clear text): only on the clients' host_network "private"
+      port "management" {
+        to           = 9090
+        host_network = "private"
+      }
     }
     service {
       name = "nomad-camel-jobs-backup"
@@ -63,6 +67,8 @@ job "nomad-camel-jobs-workers" {
         EOT
       }
       env {
+        # inside the container every interface; the port mapping above decides who reaches it
+        MANAGEMENT_HOST   = "0.0.0.0"
         WORKER_JOB_TYPES = "backup,backup-retention"
         NOMAD_ADDR       = "https://nomad.service.consul:4646"
         CONSUL_HTTP_ADDR = "http://consul.service.consul:8500"
@@ -83,7 +89,11 @@ job "nomad-camel-jobs-workers" {
     count = 1
     network {
       port "http" { to = 8080 }
-      port "management" { to = 9090 }
+      # health, metrics and Jolokia (basic auth in clear text): only on the clients' host_network "private"
+      port "management" {
+        to           = 9090
+        host_network = "private"
+      }
     }
     service {
       name = "nomad-camel-jobs-scan"
@@ -119,6 +129,8 @@ job "nomad-camel-jobs-workers" {
         EOT
       }
       env {
+        # inside the container every interface; the port mapping above decides who reaches it
+        MANAGEMENT_HOST   = "0.0.0.0"
         WORKER_JOB_TYPES  = "trivy-scan"
         NOMAD_ADDR        = "https://nomad.service.consul:4646"
         TRIVY_SERVER_ADDR = "http://trivy.service.consul:4954"
@@ -135,7 +147,11 @@ job "nomad-camel-jobs-workers" {
     count = 1
     network {
       port "http" { to = 8080 }
-      port "management" { to = 9090 }
+      # health, metrics and Jolokia (basic auth in clear text): only on the clients' host_network "private"
+      port "management" {
+        to           = 9090
+        host_network = "private"
+      }
     }
     service {
       name = "nomad-camel-jobs-cleanup"
@@ -185,6 +201,8 @@ job "nomad-camel-jobs-workers" {
         data        = "{{ with secret \"secret/data/nomad-camel-jobs/cleanup\" }}{{ .Data.data.ssh_host_ca }}{{ end }}"
       }
       env {
+        # inside the container every interface; the port mapping above decides who reaches it
+        MANAGEMENT_HOST   = "0.0.0.0"
         WORKER_JOB_TYPES = "node-cleanup,registry-gc"
         NOMAD_ADDR       = "https://nomad.service.consul:4646"
         SSH_KEY_PATH     = "${NOMAD_SECRETS_DIR}/ssh/id_ed25519"

@@ -10,7 +10,11 @@ job "nomad-camel-jobs" {
 
     network {
       port "http" { to = 8080 }
-      port "management" { to = 9090 }
+      # health, metrics and Jolokia (basic auth in clear text): only on the clients' host_network "private"
+      port "management" {
+        to           = 9090
+        host_network = "private"
+      }
     }
 
     service {
@@ -62,6 +66,8 @@ job "nomad-camel-jobs" {
       }
 
       env {
+        # inside the container every interface; the port mapping above decides who reaches it
+        MANAGEMENT_HOST   = "0.0.0.0"
         NOMAD_ADDR        = "https://nomad.service.consul:4646"
         CONSUL_HTTP_ADDR  = "http://consul.service.consul:8500"
         BACKUP_DIR        = "/alloc/data/backups"

@@ -45,6 +45,8 @@ final class QuartzTicker {
         p.setProperty("org.quartz.scheduler.instanceId", instanceId);
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.threadPool.threadCount", "2");
+        // read-only for Hawtio's Quartz view: the Jolokia policy allows no operation on it
+        p.setProperty("org.quartz.scheduler.jmx.export", "true");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         if (clustered) {
             String provider = "ncj-" + instanceId;

@@ -3,6 +3,7 @@ package io.nomadcamel.jobs.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -57,6 +58,28 @@ class JolokiaTest {
                     "health stays open for the orchestrator");
             app.stop();
             assertFalse(app.output().contains(PASSWORD), "the password is never logged");
+        }
+    }
+
+    @Test
+    void managementHostBindsTheManagementServerToOneAddress() throws InterruptedException {
+        try (AppProcess app = AppProcess.start(Map.of("MANAGEMENT_HOST", "127.0.0.2"))) {
+            String onTheHost = app.managementUrl("/observe/health/ready").replace("127.0.0.1", "127.0.0.2");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            HttpResponse<String> ready = null;
+            while ((ready == null || ready.statusCode() != 200) && System.nanoTime() < deadline
+                    && app.process().alive()) {
+                try {
+                    ready = AppProcess.get(onTheHost);
+                } catch (java.io.UncheckedIOException notYet) {
+                    ready = null;
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(ready != null && ready.statusCode() == 200, "ready on 127.0.0.2: " + app.output());
+            assertThrows(java.io.UncheckedIOException.class,
+                    () -> AppProcess.get(app.managementUrl("/observe/health")), "nothing listens on 127.0.0.1");
+            assertEquals(200, AppProcess.get(app.url("/api/version")).statusCode(), "the API keeps its own address");
         }
     }
 
