@@ -36,15 +36,18 @@ public final class JolokiaClient {
         return new JolokiaClient(app.managementUrl("/observe/jolokia"), user, password);
     }
 
-    /** Sends one request (its fields as Jolokia's JSON protocol names them) and returns Jolokia's answer. */
-    public JsonNode request(Map<String, Object> request) {
+    /**
+     * Sends one request (a Map or JSON node with the fields of Jolokia's protocol, or a list of them for a bulk
+     * request) and returns Jolokia's answer, whatever its status.
+     */
+    public JsonNode request(Object request) {
         String body;
         try {
             body = JSON.writeValueAsString(request);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
-        var response = AppProcess.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+        var response = AppProcess.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
                 .header("Authorization", authorization).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (response.statusCode() != 200) {
@@ -67,14 +70,13 @@ public final class JolokiaClient {
         return answer.path("value");
     }
 
-    /** The names of the MBeans matching the pattern, e.g. {@code org.apache.camel:type=endpoints,*}. */
-    public List<String> search(String pattern) {
+    /** The names of the MBeans matching the pattern (a JSON array), e.g. {@code org.apache.camel:type=endpoints,*}. */
+    public JsonNode search(String pattern) {
         JsonNode answer = request(Map.of("type", "search", "mbean", pattern));
         if (answer.path("status").asInt() != 200) {
             throw new AssertionError("searching " + pattern + " answered " + answer);
         }
-        return JSON.convertValue(answer.path("value"), JSON.getTypeFactory().constructCollectionType(List.class,
-                String.class));
+        return answer.path("value");
     }
 
     /** Jolokia's answer to an operation, {@code operation} exactly as a client sends it (e.g. {@code stop()}). */
