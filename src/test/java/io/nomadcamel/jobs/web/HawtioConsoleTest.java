@@ -35,6 +35,9 @@ class HawtioConsoleTest {
     private static final String CONTEXT = "nomad-camel-jobs";
     private static final String CONTEXT_MBEAN =
             "org.apache.camel:context=nomad-camel-jobs,type=context,name=\"nomad-camel-jobs\"";
+    /** The route stopped and started: it serves GET /api/jobs, which answers 404 while it is stopped. */
+    private static final String ROUTE = "api-jobs";
+    private static final String ROUTE_PATH = "/api/jobs";
     private static final String SEND_BODY = "sendBody(java.lang.String,java.lang.Object)";
 
     private static final HawtioServer hawtio = new HawtioServer();
@@ -110,32 +113,29 @@ class HawtioConsoleTest {
 
     @Test
     void stopsAndStartsARoute() {
-        String route = "api-jobs";
-        String routeMbean = "org.apache.camel:context=nomad-camel-jobs,type=routes,name=\"" + route + "\"";
-        assertEquals(200, AppProcess.get(app.url("/api/jobs")).statusCode());
+        assertEquals(200, AppProcess.get(app.url(ROUTE_PATH)).statusCode());
         console.select("routes");
         browser.await("the routes table", HawtioConsole.REFRESH,
-                () -> "Started".equals(console.routeRow(route).get("State")));
+                () -> "Started".equals(console.routeRow(ROUTE).get("State")));
 
-        console.routeAction(route, "Stop");
-        browser.await("Jolokia's answer to stop()", () -> console.answerTo("\"stop()\"").isPresent());
-        assertEquals(200, status(console.answerTo("\"stop()\"").orElseThrow()));
-        assertEquals("Stopped", jolokia.read(routeMbean, "State").asText());
-        assertEquals(404, AppProcess.get(app.url("/api/jobs")).statusCode(), "the stopped route serves nothing");
-        console.reopenRoutes();
-        browser.await(route + " shown Stopped", HawtioConsole.REFRESH,
-                () -> "Stopped".equals(console.routeRow(route).get("State")));
+        press("Stop", "stop()", "Stopped", 404);
         browser.screenshot("hawtio-route-stopped");
-
-        console.routeAction(route, "Start");
-        browser.await("Jolokia's answer to start()", () -> console.answerTo("\"start()\"").isPresent());
-        assertEquals(200, status(console.answerTo("\"start()\"").orElseThrow()));
-        assertEquals("Started", jolokia.read(routeMbean, "State").asText());
-        assertEquals(200, AppProcess.get(app.url("/api/jobs")).statusCode(), "the route serves again");
-        console.reopenRoutes();
-        browser.await(route + " shown Started", HawtioConsole.REFRESH,
-                () -> "Started".equals(console.routeRow(route).get("State")));
+        press("Start", "start()", "Started", 200);
         browser.screenshot("hawtio-route-started");
+    }
+
+    /** Presses a button of the routes table for {@link #ROUTE}; checks the route, the application and the table. */
+    private static void press(String button, String operation, String state, int apiStatus) {
+        console.routeAction(ROUTE, button);
+        String sent = "\"" + operation + "\"";
+        browser.await("Jolokia's answer to " + operation, () -> console.answerTo(sent).isPresent());
+        assertEquals(200, status(console.answerTo(sent).orElseThrow()), "Jolokia ran " + operation);
+        String mbean = "org.apache.camel:context=nomad-camel-jobs,type=routes,name=\"" + ROUTE + "\"";
+        assertEquals(state, jolokia.read(mbean, "State").asText());
+        assertEquals(apiStatus, AppProcess.get(app.url(ROUTE_PATH)).statusCode(), ROUTE_PATH + " once " + state);
+        console.reopenRoutes();
+        browser.await(ROUTE + " shown " + state, HawtioConsole.REFRESH,
+                () -> state.equals(console.routeRow(ROUTE).get("State")));
     }
 
     @Test
