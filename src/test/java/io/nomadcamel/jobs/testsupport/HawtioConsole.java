@@ -162,6 +162,27 @@ public final class HawtioConsole {
         return browser.text("section[id='operation-result-" + signature + "']");
     }
 
+    /** Scrolls the Result box into the middle of the window, for a screenshot. */
+    public void scrollToResult(String signature) {
+        browser.driver().executeScript("arguments[0].scrollIntoView({block: 'center'})", browser.driver()
+                .findElement(By.cssSelector("section[id='operation-result-" + signature + "']")));
+    }
+
+    /** Presses a button in the header of the selected Camel context's page ("Start", "Suspend"). */
+    public void contextAction(String button) {
+        browser.click(By.xpath("//section[@id='camel-content-header']//button[normalize-space()='" + button + "']"));
+    }
+
+    /** The texts of the notifications (toasts) Hawtio shows now, each prefixed by its kind ("danger", "success"). */
+    @SuppressWarnings("unchecked")
+    public List<String> toasts() {
+        return (List<String>) browser.driver().executeScript("""
+                return [...document.querySelectorAll('.pf-m-toast .pf-v5-c-alert')].map(alert =>
+                    ['danger', 'success', 'warning', 'info'].find(kind => alert.classList.contains('pf-m-' + kind))
+                    + ': ' + alert.textContent.trim());
+                """);
+    }
+
     /** Whether Hawtio styles that Result as an error. */
     public boolean operationResultIsError(String signature) {
         return !browser.all("section[id='operation-result-" + signature + "'] .jmx-operation-error").isEmpty();

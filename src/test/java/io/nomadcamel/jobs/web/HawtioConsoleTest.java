@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The real client of issue 14: Hawtio 4.2.0 in its own Jetty, in real Chromium, connected through its proxy to the
  * application's Jolokia with JOLOKIA_USER/JOLOKIA_PASSWORD. The Camel pages render with the application's live
- * statistics, Stop and Start on a route change the route, and an operation the access policy refuses (the context's
- * sendBody, which could run any program) does nothing. Screenshots go to target/screenshots/hawtio-*.png.
+ * statistics, Stop and Start on a route change the route, and operations the access policy refuses (the context's
+ * sendBody, which could run any program, and its Suspend button) do nothing. Screenshots go to target/screenshots/hawtio-*.png.
  */
 class HawtioConsoleTest {
 
@@ -154,6 +154,7 @@ class HawtioConsoleTest {
             assertTrue(answer.path("error").asText().contains("forbidden"), answer.toString());
             browser.await("Hawtio showing the refusal", () -> console.operationResult(SEND_BODY).contains("forbidden"));
             assertTrue(console.operationResultIsError(SEND_BODY), "shown as an error");
+            console.scrollToResult(SEND_BODY);
             browser.screenshot("hawtio-send-body-refused");
 
             assertFalse(Files.exists(marker), "no program ran");
@@ -162,6 +163,20 @@ class HawtioConsoleTest {
         } finally {
             TempDirs.delete(dir);
         }
+    }
+
+    @Test
+    void refusesSuspendingTheCamelContext() throws Exception {
+        console.select(CONTEXT);
+        console.contextAction("Suspend");
+        browser.await("Jolokia's answer to suspend", () -> console.answerTo("\"suspend").isPresent());
+        JsonNode answer = JSON.readTree(console.answerTo("\"suspend").orElseThrow());
+        assertEquals(403, answer.path("status").asInt(), "refused by the access policy: " + answer);
+        browser.await("Hawtio's error toast", () -> console.toasts().stream()
+                .anyMatch(t -> t.startsWith("danger: ") && t.contains("Operation suspend() forbidden")));
+        browser.screenshot("hawtio-context-suspend-refused");
+        assertEquals("Started", jolokia.read(CONTEXT_MBEAN, "State").asText(), "the context still runs");
+        assertEquals(200, AppProcess.get(app.url("/api/version")).statusCode(), "and still serves");
     }
 
     private static int status(String answer) {
