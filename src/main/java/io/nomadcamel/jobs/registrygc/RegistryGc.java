@@ -112,7 +112,10 @@ public final class RegistryGc {
         }
         result.put("eligible_blobs", first(gc.eligibleBlobs()));
         result.put("eligible_manifests", first(gc.eligibleManifests()));
-        result.put("compensation", done.get("compensation"));
+        if (done.get("compensation") != null) {
+            // else the scale-back comes later (onCompletion, the run's end hook) and records it itself
+            result.put("compensation", done.get("compensation"));
+        }
         return result;
     }
 
