@@ -173,16 +173,6 @@ public final class HawtioConsole {
         browser.click(By.xpath("//section[@id='camel-content-header']//button[normalize-space()='" + button + "']"));
     }
 
-    /** The texts of the notifications (toasts) Hawtio shows now, each prefixed by its kind ("danger", "success"). */
-    @SuppressWarnings("unchecked")
-    public List<String> toasts() {
-        return (List<String>) browser.driver().executeScript("""
-                return [...document.querySelectorAll('.pf-m-toast .pf-v5-c-alert')].map(alert =>
-                    ['danger', 'success', 'warning', 'info'].find(kind => alert.classList.contains('pf-m-' + kind))
-                    + ': ' + alert.textContent.trim());
-                """);
-    }
-
     /** Whether Hawtio styles that Result as an error. */
     public boolean operationResultIsError(String signature) {
         return !browser.all("section[id='operation-result-" + signature + "'] .jmx-operation-error").isEmpty();
