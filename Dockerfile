@@ -37,7 +37,8 @@ COPY --from=build /src/target/nomad-camel-jobs.jar nomad-camel-jobs.jar
 COPY application.properties application.properties
 COPY routes routes
 RUN mkdir -p /app/data /app/backups && chown -R ncj /app/data /app/backups
-ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin BACKUP_DIR=/app/backups TRIVY_CACHE_DIR=/app/data/trivy-cache
+# APP_HOME: the jar sits in /app itself, not in a folder below the home (the default's target/ or lib/)
+ENV APP_HOME=/app PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin BACKUP_DIR=/app/backups TRIVY_CACHE_DIR=/app/data/trivy-cache
 # small and quick to start (bench/startup.sh: ~2 s to ready, ~140 MiB idle): serial GC, a heap that gives memory
 # back, C1 only (the jobs wait on I/O, not on the JIT), and a class-data archive written by a training start-up
 ENV JAVA_OPTS="-XX:SharedArchiveFile=/app/nomad-camel-jobs.jsa -XX:+UseSerialGC -Xms16m -XX:MaxRAMPercentage=75 \

@@ -38,6 +38,10 @@ job "nomad-camel-jobs-workers" {
     }
     task "app" {
       driver = "docker"
+      # Nomad's default kill_timeout (5s) SIGKILLs the JVM long before scheduler.shutdown-timeout (30s) has
+      # let the runs stop and compensate (kill child processes, scale the registry back). 60s = those 30s plus
+      # room for Camel's route shutdown and closing the pools. Capped by the client's max_kill_timeout (30m default).
+      kill_timeout = "60s"
       config {
         image = local.image
         ports = ["http", "management"]
@@ -108,6 +112,10 @@ job "nomad-camel-jobs-workers" {
     }
     task "app" {
       driver = "docker"
+      # Nomad's default kill_timeout (5s) SIGKILLs the JVM long before scheduler.shutdown-timeout (30s) has
+      # let the runs stop and compensate (kill child processes, scale the registry back). 60s = those 30s plus
+      # room for Camel's route shutdown and closing the pools. Capped by the client's max_kill_timeout (30m default).
+      kill_timeout = "60s"
       config {
         image = local.image
         ports = ["http", "management"]
@@ -166,6 +174,10 @@ job "nomad-camel-jobs-workers" {
     }
     task "app" {
       driver = "docker"
+      # Nomad's default kill_timeout (5s) SIGKILLs the JVM long before scheduler.shutdown-timeout (30s) has
+      # let the runs stop and compensate (kill child processes, scale the registry back). 60s = those 30s plus
+      # room for Camel's route shutdown and closing the pools. Capped by the client's max_kill_timeout (30m default).
+      kill_timeout = "60s"
       config {
         image = local.image
         ports = ["http", "management"]

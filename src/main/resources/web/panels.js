@@ -87,13 +87,13 @@ window.ncj = window.ncj || {};
     }
     const rows = [];
     for (const scan of scans) {
-      const counts = scan.counts || (scan.last_ok && scan.last_ok.counts) || {};
+      const counts = scan.counts || (scan.last_success && scan.last_success.counts) || {};
       const detail = el('tr', {class: 'detail', hidden: true}, el('td', {colspan: 10}));
       const toggle = el('button', {type: 'button', class: 'linkish', onclick: () => toggleScan(scan.image, detail)},
         scan.image);
       rows.push(el('tr', {'data-image': scan.image},
         el('td', {}, toggle),
-        el('td', {class: scan.status === 'ok' ? 'ok' : 'bad', title: scan.error || ''}, scan.status || '—'),
+        el('td', {class: scan.status === 'success' ? 'ok' : 'bad', title: scan.error || ''}, scan.status || '—'),
         el('td', {}, time(scan.scanned_at)),
         SEVERITIES.map((s) => el('td', {class: 'num sev-' + s + (counts[s] ? ' nonzero' : '')},
           counts[s] === undefined || counts[s] === null ? '—' : counts[s])),

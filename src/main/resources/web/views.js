@@ -44,40 +44,7 @@ window.ncj = window.ncj || {};
     }
 
     function openTrigger(job) {
-      const input = el('textarea', {id: 'trigger-input', rows: 5, spellcheck: 'false',
-        placeholder: '{"dry_run": false}   (optional: empty runs the job with its own input)'});
-      const run = el('button', {type: 'button', id: 'trigger-run', class: 'primary', onclick: submit},
-        'Run ' + job.id + ' now');
-      fill(trigger, el('h3', {}, 'Trigger ', el('span', {class: 'mono'}, job.id)),
-        el('p', {class: 'muted'}, 'Its configured input: ', el('code', {}, JSON.stringify(job.input ?? {}))),
-        el('label', {for: 'trigger-input'}, 'Input override: a JSON object merged over that input'), input,
-        el('div', {class: 'buttons'}, run,
-          el('button', {type: 'button', id: 'trigger-cancel', onclick: () => { trigger.hidden = true; }}, 'Cancel')));
-      trigger.hidden = false;
-      input.focus();
-
-      async function submit() {
-        const text = input.value.trim();
-        if (text) {
-          try {
-            JSON.parse(text);
-          } catch (error) {
-            ncj.showError('The input is not valid JSON (' + error.message + '); nothing was sent.');
-            return;
-          }
-        }
-        run.disabled = true;
-        try {
-          const answer = await ncj.post(jobPath(job.id) + '/runs', text || undefined);
-          ncj.info('Triggered ' + job.id + ': run ' + answer.run_id + ' is ' + answer.state
-            + (answer.queue_position ? ', number ' + answer.queue_position + ' in its queue' : '') + '.');
-          location.hash = runHash(answer.run_id);
-        } catch (error) {
-          ncj.failure('Triggering ' + job.id, error);
-        } finally {
-          run.disabled = false;
-        }
-      }
+      return ncj.openTrigger(trigger, job);
     }
 
     async function togglePause(job) {
@@ -128,7 +95,9 @@ window.ncj = window.ncj || {};
 
   function jobRow(job, active, actions) {
     const last = job.last_run;
-    return el('tr', {'data-job': job.id},
+    // a job whose settings keep it from working here: amber, with what to set
+    const notReady = job.ready === false && Array.isArray(job.problems);
+    return el('tr', {'data-job': job.id, class: notReady ? 'not-ready' : null},
       el('td', {}, link(runsHash({job: job.id}), job.id, {class: 'job-id', title: 'Runs of ' + job.id})),
       el('td', {}, job.type),
       el('td', {}, job.mode, job.queue ? el('div', {class: 'muted'}, 'queue ' + job.queue) : null),
@@ -136,6 +105,8 @@ window.ncj = window.ncj || {};
         el('div', {class: 'muted'}, 'timeout ' + job.timeout)),
       el('td', {class: 'status'}, !job.enabled ? el('span', {class: 'flag disabled'}, 'disabled')
         : (job.paused ? el('span', {class: 'flag paused'}, 'paused') : el('span', {class: 'flag'}, 'active')),
+        notReady ? [' ', el('span', {class: 'flag not-ready'}, 'not ready'),
+          el('ul', {class: 'problems'}, job.problems.map((p) => el('li', {}, p)))] : null,
         active.map((run) => el('div', {}, stateBadge(run.state), ' ', link(runHash(run.id), '#' + run.id)))),
       el('td', {class: 'next-run'}, job.next_run ? [time(job.next_run), el('div', {class: 'muted'},
         relative(job.next_run))] : '—'),

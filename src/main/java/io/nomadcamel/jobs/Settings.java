@@ -25,11 +25,11 @@ public final class Settings {
     }
 
     /**
-     * Where Camel Main reads properties: an operator's file, then the working directory's application.properties.
+     * Where Camel Main reads properties: an operator's file, then the application home's application.properties.
      * Camel takes a key from the first location that has it, so the operator's file comes first.
      */
-    public static String placeholderLocations(String configFile) {
-        String locations = "file:application.properties";
+    public static String placeholderLocations(java.nio.file.Path home, String configFile) {
+        String locations = "file:" + home.resolve("application.properties");
         if (configFile != null && !configFile.isBlank()) {
             locations = "file:" + configFile.trim() + "," + locations;
         }

@@ -48,10 +48,11 @@ class SettingsTest {
 
     @Test
     void operatorsFileComesFirstBecauseCamelTakesTheFirstLocationWithAKey() {
-        assertEquals("file:application.properties", Settings.placeholderLocations(null));
-        assertEquals("file:application.properties", Settings.placeholderLocations(" "));
-        assertEquals("file:/etc/ncj.properties,file:application.properties",
-                Settings.placeholderLocations("/etc/ncj.properties"));
+        java.nio.file.Path home = java.nio.file.Path.of("/opt/ncj");
+        assertEquals("file:/opt/ncj/application.properties", Settings.placeholderLocations(home, null));
+        assertEquals("file:/opt/ncj/application.properties", Settings.placeholderLocations(home, " "));
+        assertEquals("file:/etc/ncj.properties,file:/opt/ncj/application.properties",
+                Settings.placeholderLocations(home, "/etc/ncj.properties"));
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String... parts) {

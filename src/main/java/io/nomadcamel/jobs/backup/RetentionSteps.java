@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -34,7 +33,6 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 public class RetentionSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetentionSteps.class);
-    private static final Set<String> FIELDS = Set.of("local_days", "s3_days", "dry_run");
     /** A run's temp folder older than this is a crashed run's leftover. */
     private static final Duration STALE_TEMP = Duration.ofDays(1);
     private static final int DELETE_BATCH = 1000;
@@ -48,11 +46,10 @@ public class RetentionSteps {
     }
 
     public RetentionRun plan(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
-        Map<String, Object> in = input == null ? Map.of() : input;
-        Inputs.requireOnly(in, FIELDS);
-        int localDays = Inputs.wholeNumber(in, "local_days", 7, 0, 100_000);
-        int s3Days = Inputs.wholeNumber(in, "s3_days", 30, 0, 100_000);
-        boolean dryRun = Inputs.bool(in, "dry_run", false);
+        Map<String, Object> in = RetentionJobType.INPUT.check(input);
+        int localDays = (int) in.get("local_days");
+        int s3Days = (int) in.get("s3_days");
+        boolean dryRun = (boolean) in.get("dry_run");
         Settings s = settings.get();
         Path dir = Path.of(s.string("backup.dir", "backups")).toAbsolutePath();
         return new RetentionRun(run, dir, S3Settings.from(s), localDays, s3Days, dryRun, Instant.now());

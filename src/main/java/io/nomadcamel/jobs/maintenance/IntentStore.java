@@ -15,7 +15,7 @@ import io.nomadcamel.jobs.store.Sql;
 public final class IntentStore {
 
     private static final String COLUMNS = "id, run_id, job_type, instance, job_name, group_name, original_count, "
-            + "node_name, node_addr, command_marker, created_at, attempts, last_error, closed_at, outcome";
+            + "node_name, node_addr, command_marker, container_name, created_at, attempts, last_error, closed_at, outcome";
 
     private final Sql sql;
 
@@ -23,9 +23,15 @@ public final class IntentStore {
         this.sql = sql;
     }
 
-    /** One intent as stored. */
+    /**
+     * One intent as stored.
+     *
+     * @param containerName the container the command runs ({@code ncj-maint-<id>}), removed before any scale-back;
+     *                      null if the command is not a container
+     */
     public record Intent(long id, long runId, String jobType, String instance, String job, String group,
-            int originalCount, String nodeName, String nodeAddr, String commandMarker, Instant createdAt,
+            int originalCount, String nodeName, String nodeAddr, String commandMarker, String containerName,
+            Instant createdAt,
             int attempts, String lastError, Instant closedAt, String outcome) {
 
         public boolean open() {
@@ -77,12 +83,23 @@ public final class IntentStore {
      * closed or taken by recovery meanwhile (the run was thought dead): the command must not start then.
      */
     public boolean setCommandMarker(long id, String marker) throws SQLException {
-        return sql.update("UPDATE maintenance_intents SET command_marker = ? WHERE id = ? AND closed_at IS NULL "
-                + "AND claimed_by IS NULL", marker, id) == 1;
+        return setCommand(id, marker, null);
+    }
+
+    /** {@link #setCommandMarker}, recording also the container the command runs (null: none). */
+    public boolean setCommand(long id, String marker, String containerName) throws SQLException {
+        return sql.update("UPDATE maintenance_intents SET command_marker = ?, container_name = ? WHERE id = ? "
+                + "AND closed_at IS NULL AND claimed_by IS NULL", marker, containerName, id) == 1;
     }
 
     public Optional<Intent> find(long id) throws SQLException {
         return sql.queryOne("SELECT " + COLUMNS + " FROM maintenance_intents WHERE id = ?", IntentStore::map, id);
+    }
+
+    /** The open intent of a run, if any: what its scale-back has still to do. */
+    public Optional<Intent> openForRun(long runId) throws SQLException {
+        return sql.query("SELECT " + COLUMNS + " FROM maintenance_intents WHERE run_id = ? AND closed_at IS NULL "
+                + "ORDER BY id", IntentStore::map, runId).stream().findFirst();
     }
 
     public List<Intent> open() throws SQLException {
@@ -128,7 +145,7 @@ public final class IntentStore {
         return new Intent(rs.getLong("id"), rs.getLong("run_id"), rs.getString("job_type"), rs.getString("instance"),
                 rs.getString("job_name"), rs.getString("group_name"), rs.getInt("original_count"),
                 rs.getString("node_name"), rs.getString("node_addr"), rs.getString("command_marker"),
-                Sql.instant(rs, "created_at"), rs.getInt("attempts"), rs.getString("last_error"),
+                rs.getString("container_name"), Sql.instant(rs, "created_at"), rs.getInt("attempts"), rs.getString("last_error"),
                 Sql.instant(rs, "closed_at"), rs.getString("outcome"));
     }
 

@@ -5,8 +5,8 @@ import java.time.Duration;
 import io.nomadcamel.jobs.Settings;
 
 /**
- * Timings of offline maintenance ({@code maintenance.*}). The per-run timeouts are defaults a route's request may
- * override; the rest bound the compensation and pace recovery.
+ * Settings of offline maintenance ({@code maintenance.*}, and {@code docker.bin}). The per-run timeouts are defaults a
+ * route's request may override; the rest bound the compensation and pace recovery.
  *
  * @param drainTimeout      how long the group may take to stop after the scale-down
  * @param startTimeout      how long the group may take to run again after the scale-back
@@ -17,10 +17,12 @@ import io.nomadcamel.jobs.Settings;
  * @param killGrace         between SIGTERM and SIGKILL when a command must be ended on the node
  * @param recoveryInterval  how often open intents of dead runs are looked for
  * @param claim             how long an instance holds an intent it compensates before another may take it
+ * @param containerGone     how long a removed container may take to be reported gone ({@code docker inspect})
+ * @param dockerBin         the docker CLI on the nodes ({@code docker.bin}, DOCKER_BIN, shared with node-cleanup)
  */
 public record MaintenanceSettings(Duration drainTimeout, Duration startTimeout, Duration commandTimeout,
         Duration pollInterval, int scaleBackAttempts, Duration scaleBackBackoff, Duration killGrace,
-        Duration recoveryInterval, Duration claim) {
+        Duration recoveryInterval, Duration claim, Duration containerGone, String dockerBin) {
 
     public static MaintenanceSettings from(Settings s) {
         int attempts = s.integer("maintenance.scale-back-attempts", 5);
@@ -37,7 +39,9 @@ public record MaintenanceSettings(Duration drainTimeout, Duration startTimeout, 
                 s.duration("maintenance.scale-back-backoff", Duration.ofSeconds(5)),
                 s.duration("maintenance.kill-grace", Duration.ofSeconds(10)),
                 s.duration("maintenance.recovery-interval", Duration.ofSeconds(30)),
-                s.duration("maintenance.claim", Duration.ofMinutes(10)));
+                s.duration("maintenance.claim", Duration.ofMinutes(10)),
+                s.duration("maintenance.container-gone-timeout", Duration.ofSeconds(60)),
+                s.string("docker.bin", "docker"));
     }
 
     /** The wait after the n-th failed scale-back attempt. */

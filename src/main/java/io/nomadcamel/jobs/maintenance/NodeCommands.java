@@ -37,6 +37,58 @@ public final class NodeCommands {
         return "# " + marker + "\n" + command + "\nexit $?";
     }
 
+    /**
+     * Removes a container by name ({@code docker rm -f}) and waits until {@code docker inspect} reports it gone
+     * ("No such object"), polling up to {@code timeout}. Only that answer counts as gone: an inspect that fails
+     * otherwise (no daemon, no CLI) proves nothing. Fails, naming what docker said, if the container cannot be
+     * confirmed gone; a failed {@code rm -f} fails at once unless the container is gone anyway.
+     */
+    public static void removeContainer(RemoteSession session, String docker, String name, Duration timeout,
+            Duration poll) {
+        CommandResult rm = session.execute(ShellQuoting.command(docker, "rm", "-f", name), null, CHECK_TIMEOUT);
+        boolean removed = rm.succeeded() || noSuch(rm.stderr());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                CommandResult inspect = session.execute(ShellQuoting.command(docker, "inspect", name), null,
+                        CHECK_TIMEOUT);
+                if (!inspect.succeeded() && noSuch(inspect.stderr())) {
+                    return;
+                }
+                if (!removed) {
+                    throw new MaintenanceException("docker rm -f " + name + " failed (exit " + rm.exitCode() + "): "
+                            + firstLine(rm.stderr()));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new MaintenanceException("container " + name + " is not reported gone "
+                            + io.nomadcamel.jobs.Durations.format(timeout) + " after docker rm -f (docker inspect: "
+                            + (inspect.succeeded() ? "it still exists" : "exit " + inspect.exitCode() + ": "
+                                    + firstLine(inspect.stderr())) + ")");
+                }
+                try {
+                    Thread.sleep(poll.toMillis());
+                } catch (InterruptedException e) {
+                    interrupted = true; // a stop does not cut the check short
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** docker's "it does not exist": {@code No such object: N} (inspect), {@code No such container: N} (rm). */
+    private static boolean noSuch(String stderr) {
+        return stderr.contains("No such object") || stderr.contains("No such container");
+    }
+
+    private static String firstLine(String text) {
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.isEmpty() ? "(no output)" : line;
+    }
+
     /** {@code du -sb} of a directory on the node, in bytes. */
     public static long measure(RemoteSession session, String path, Duration timeout) {
         CommandResult result = session.run(ShellQuoting.command("du", "-sb", "--", path), null, timeout);

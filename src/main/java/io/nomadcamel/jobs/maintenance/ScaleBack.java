@@ -18,8 +18,10 @@ import org.slf4j.MDC;
  * back to its original count, wait until it runs, close the intent. Used by the run itself (on every exit path after
  * the scale-down) and by crash recovery. Every step is idempotent, so running it twice is harmless.
  *
- * <p>It never scales back while the command might still run: if the node cannot be checked, the group stays down and
- * the failure is CRITICAL. A failed scale-back is retried with backoff; when the attempts are spent it is logged at
+ * <p>It never scales back while the command might still run: the processes carrying the command's marker are killed,
+ * and a container the command ran ({@code ncj-maint-<intent id>}, which lives under the Docker daemon, outside that
+ * process group) is removed and seen gone; if the node cannot be checked, the group stays down and the failure is
+ * CRITICAL. A failed scale-back is retried with backoff; when the attempts are spent it is logged at
  * ERROR with {@code severity=CRITICAL}, recorded on the intent (which stays open, so recovery keeps trying) and shown
  * by the {@link MaintenanceMetrics#SCALE_BACK_FAILED} gauge until a scale-back succeeds.
  */
@@ -75,11 +77,19 @@ public final class ScaleBack {
                         + " runs again");
                 try (RemoteSession session = env.shell().connect(intent.nodeAddr())) {
                     NodeCommands.killMarked(session, intent.commandMarker(), timings.killGrace());
+                    if (intent.containerName() != null) {
+                        // the daemon's container outlives the killed client (a SIGKILL is not proxied to it)
+                        progress.accept("removing container " + intent.containerName() + " on " + intent.nodeName());
+                        NodeCommands.removeContainer(session, timings.dockerBin(), intent.containerName(),
+                                timings.containerGone(), timings.pollInterval());
+                    }
                     error = null;
                     break;
                 } catch (RuntimeException e) {
                     error = "could not make sure the command stopped on node " + intent.nodeName() + " ("
-                            + intent.nodeAddr() + "), so " + target + " was not scaled back: " + e.getMessage();
+                            + intent.nodeAddr() + ")" + (intent.containerName() == null ? ""
+                                    : " and its container " + intent.containerName() + " is gone")
+                            + ", so " + target + " was not scaled back: " + e.getMessage();
                     LOG.warn("Attempt {}/{}: {}", i, timings.scaleBackAttempts(), error);
                     attempts.clearInterrupt();
                     if (i < timings.scaleBackAttempts()) {
@@ -91,6 +101,9 @@ public final class ScaleBack {
                 return failed(intent, details, error);
             }
             details.put("command_stopped", true);
+            if (intent.containerName() != null) {
+                details.put("container_removed", intent.containerName());
+            }
         }
 
         String error = null;

@@ -3,8 +3,6 @@ package io.nomadcamel.jobs.registrygc;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import io.nomadcamel.jobs.Settings;
@@ -17,9 +15,6 @@ import org.apache.camel.Body;
  */
 public final class RegistryGc {
 
-    /** Input fields and their defaults (design §5); durations are optional overrides of maintenance.*. */
-    static final Map<String, Object> DEFAULTS = defaults();
-    static final Set<String> DURATIONS = Set.of("drain_timeout", "start_timeout", "gc_timeout");
     /** The result lists at most this many digests; the counts are always complete. */
     static final int LISTED_DIGESTS = 1000;
 
@@ -36,38 +31,15 @@ public final class RegistryGc {
         this.settings = settings;
     }
 
-    private static Map<String, Object> defaults() {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("job_name", "registry");
-        d.put("group_name", null); // = job_name
-        d.put("registry_data_dir", "/mnt/gdrive/munchbox-data/registry");
-        d.put("registry_image", "registry:3");
-        d.put("dry_run", true);
-        d.put("delete_untagged", true);
-        return d;
-    }
-
-    /** Validates the input (naming any bad field) and builds the maintenance request. */
+    /** Checks the input ({@link RegistryGcJobType}, naming any bad field) and builds the maintenance request. */
     public Map<String, Object> plan(@Body Map<String, Object> input) {
-        Set<String> unknown = new TreeSet<>(input.keySet());
-        unknown.removeAll(DEFAULTS.keySet());
-        unknown.removeAll(DURATIONS);
-        if (!unknown.isEmpty()) {
-            Set<String> known = new TreeSet<>(DEFAULTS.keySet());
-            known.addAll(DURATIONS);
-            throw new IllegalArgumentException("unknown input field(s) " + unknown + " (registry-gc knows " + known
-                    + ")");
-        }
-        String job = text(input, "job_name");
-        String group = input.get("group_name") == null ? job : text(input, "group_name");
-        String dataDir = text(input, "registry_data_dir");
-        if (!dataDir.startsWith("/")) {
-            throw new IllegalArgumentException("registry_data_dir must be an absolute path on the node, got '"
-                    + dataDir + "'");
-        }
-        String image = text(input, "registry_image");
-        boolean dryRun = flag(input, "dry_run");
-        boolean deleteUntagged = flag(input, "delete_untagged");
+        Map<String, Object> in = RegistryGcJobType.INPUT.check(input);
+        String job = (String) in.get("job_name");
+        String group = (String) in.getOrDefault("group_name", job);
+        String dataDir = (String) in.get("registry_data_dir");
+        String image = (String) in.get("registry_image");
+        boolean dryRun = (boolean) in.get("dry_run");
+        boolean deleteUntagged = (boolean) in.get("delete_untagged");
         String template = settings.get().string(GcCommand.SETTING, GcCommand.DEFAULT_TEMPLATE);
 
         Map<String, Object> request = new LinkedHashMap<>();
@@ -78,9 +50,9 @@ public final class RegistryGc {
         request.put("measure_path", dataDir);
         request.put("dry_run", dryRun);
         request.put("delete_untagged", deleteUntagged);
-        copyDuration(input, "drain_timeout", request, "drain_timeout");
-        copyDuration(input, "start_timeout", request, "start_timeout");
-        copyDuration(input, "gc_timeout", request, "command_timeout");
+        copyDuration(in, "drain_timeout", request, "drain_timeout");
+        copyDuration(in, "start_timeout", request, "start_timeout");
+        copyDuration(in, "gc_timeout", request, "command_timeout");
         return request;
     }
 
@@ -112,7 +84,10 @@ public final class RegistryGc {
         }
         result.put("eligible_blobs", first(gc.eligibleBlobs()));
         result.put("eligible_manifests", first(gc.eligibleManifests()));
-        result.put("compensation", done.get("compensation"));
+        if (done.get("compensation") != null) {
+            // else the scale-back comes later (onCompletion, the run's end hook) and records it itself
+            result.put("compensation", done.get("compensation"));
+        }
         return result;
     }
 
@@ -120,41 +95,10 @@ public final class RegistryGc {
         return digests.size() <= LISTED_DIGESTS ? digests : digests.subList(0, LISTED_DIGESTS);
     }
 
-    private static String text(Map<String, Object> input, String field) {
-        Object value = input.containsKey(field) ? input.get(field) : DEFAULTS.get(field);
-        if (!(value instanceof String s) || s.isBlank()) {
-            throw new IllegalArgumentException(field + " must be a non-empty string, got " + describe(value));
+    /** A duration the contract checked, under the name the maintenance request uses. */
+    private static void copyDuration(Map<String, Object> in, String field, Map<String, Object> request, String as) {
+        if (in.get(field) != null) {
+            request.put(as, in.get(field));
         }
-        return s.trim();
-    }
-
-    private static boolean flag(Map<String, Object> input, String field) {
-        Object value = input.containsKey(field) ? input.get(field) : DEFAULTS.get(field);
-        if (!(value instanceof Boolean b)) {
-            throw new IllegalArgumentException(field + " must be true or false, got " + describe(value));
-        }
-        return b;
-    }
-
-    private static void copyDuration(Map<String, Object> input, String field, Map<String, Object> request,
-            String as) {
-        Object value = input.get(field);
-        if (value == null) {
-            return;
-        }
-        if (!(value instanceof String s) || s.isBlank()) {
-            throw new IllegalArgumentException(field + " must be a duration such as 90s, 10m or 2h, got "
-                    + describe(value));
-        }
-        try {
-            io.nomadcamel.jobs.Durations.parse(s.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + " must be a duration such as 90s, 10m or 2h, got '" + s + "'");
-        }
-        request.put(as, s.trim());
-    }
-
-    private static String describe(Object value) {
-        return value instanceof String ? "'" + value + "'" : String.valueOf(value);
     }
 }

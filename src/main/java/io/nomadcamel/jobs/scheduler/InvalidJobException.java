@@ -14,4 +14,10 @@ public final class InvalidJobException extends IllegalArgumentException {
     public String field() {
         return field;
     }
+
+    /** An operator's mistake, told by its message alone: a start-up it stops logs one line, not a stack trace. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
 }

@@ -37,9 +37,25 @@ public final class JobDefinitions {
     private static final Set<String> OBJECT_FIELDS = Set.of("input");
 
     private final Set<String> knownTypes;
+    private final JobTypes contracts;
 
     public JobDefinitions(Set<String> knownTypes) {
+        this(knownTypes, JobTypes.none());
+    }
+
+    /** {@code contracts}: the input contracts a job's input must keep (a type that declares none takes any). */
+    public JobDefinitions(Set<String> knownTypes, JobTypes contracts) {
         this.knownTypes = knownTypes;
+        this.contracts = contracts;
+    }
+
+    /** The route types jobs may have, sorted. */
+    public Set<String> knownTypes() {
+        return new java.util.TreeSet<>(knownTypes);
+    }
+
+    public JobTypes contracts() {
+        return contracts;
     }
 
     /** A job from properties: {@code fields} maps a field ({@code cron}, {@code restart-delay}) to its value. */
@@ -191,6 +207,12 @@ public final class JobDefinitions {
         }
         Map<String, Object> input = inputNode == null ? Map.of()
                 : JSON.convertValue(inputNode, new TypeReference<Map<String, Object>>() { });
+        try {
+            contracts.check(type, input);
+        } catch (InputSchema.InvalidInputException e) {
+            // jobs.<id>.input.<field> in properties, input.<field> in JSON: input field names keep their '_'
+            throw new InvalidJobException(id, prefix + "input." + e.field(), e.problem());
+        }
         boolean enabled = !v.containsKey("enabled") || v.get("enabled").asBoolean();
         if (mode == Mode.RECURRING && catchup == null) {
             catchup = period(cron, every);

@@ -1,7 +1,9 @@
 package io.nomadcamel.jobs.scheduler;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,7 @@ public final class RunContext {
     private final Map<String, Object> partialResult = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
     private final Set<AutoCloseable> closeables = ConcurrentHashMap.newKeySet();
+    private final Map<String, EndHook> endHooks = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile RunState stoppedAs;
     private volatile String stopReason;
     private volatile Thread thread;
@@ -107,6 +110,45 @@ public final class RunContext {
 
     public void untrack(AutoCloseable closeable) {
         closeables.remove(closeable);
+    }
+
+    /**
+     * Work that must happen when the run ends, whatever its route did: a compensation the route's own steps may have
+     * done already (so it must be idempotent), or that an edited route skipped. Hooks run once, in registration
+     * order, on the run's thread after the route returned and before the run's end is recorded, with a stop's
+     * interrupt cleared; registering the same key again keeps the first hook.
+     */
+    public void onEnd(String key, EndHook hook) {
+        endHooks.putIfAbsent(key, hook);
+    }
+
+    /** See {@link #onEnd}. */
+    @FunctionalInterface
+    public interface EndHook {
+        /** Returns null when all is well, else an error for the run (which then does not succeed). */
+        String atRunEnd(RunContext run) throws Exception;
+    }
+
+    /** Runs the end hooks; their errors, for the run's outcome. */
+    List<String> runEndHooks() {
+        List<EndHook> hooks;
+        synchronized (endHooks) {
+            hooks = List.copyOf(endHooks.values());
+            endHooks.clear();
+        }
+        List<String> errors = new ArrayList<>();
+        for (EndHook hook : hooks) {
+            Thread.interrupted();
+            try {
+                String error = hook.atRunEnd(this);
+                if (error != null) {
+                    errors.add(error);
+                }
+            } catch (Exception | Error e) {
+                errors.add(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
+        }
+        return errors;
     }
 
     void bindThread(Thread t) {

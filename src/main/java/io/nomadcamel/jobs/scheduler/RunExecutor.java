@@ -1,6 +1,7 @@
 package io.nomadcamel.jobs.scheduler;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +72,10 @@ final class RunExecutor {
             try {
                 outcome = runRoute(run, job, input, context);
             } catch (RuntimeException e) {
-                outcome = new Outcome(RunState.FAILED, null, json(context.partialResult()), message(e));
+                // the end hooks run here if the route's own path did not get to them (first: they add results)
+                List<String> hookErrors = context.runEndHooks();
+                outcome = new Outcome(RunState.FAILED, null, json(context.partialResult()),
+                        withErrors(message(e), hookErrors));
             } finally {
                 timeout.cancel(false);
                 Thread.interrupted(); // a stop's interrupt must not leak into the outcome's database write
@@ -105,14 +109,34 @@ final class RunExecutor {
         } finally {
             span.end();
         }
+        // after the route, whatever it did: compensations its steps may have skipped (see RunContext.onEnd)
+        List<String> hookErrors = context.runEndHooks();
         if (context.stopped()) {
             return new Outcome(context.stoppedAs(), context.stopReason(), json(context.partialResult()),
-                    context.stopReason());
+                    withErrors(context.stopReason(), hookErrors));
         }
         if (done.getException() != null) {
-            return new Outcome(RunState.FAILED, null, json(context.partialResult()), message(done.getException()));
+            return new Outcome(RunState.FAILED, null, json(context.partialResult()),
+                    withErrors(message(done.getException()), hookErrors));
+        }
+        if (!hookErrors.isEmpty()) {
+            return new Outcome(RunState.FAILED, null, resultJson(done.getMessage().getBody(), context),
+                    withErrors(null, hookErrors));
         }
         return new Outcome(RunState.SUCCEEDED, null, resultJson(done.getMessage().getBody(), context), null);
+    }
+
+    /** The run's error with what end hooks reported, each once (a route step may have said the same already). */
+    private static String withErrors(String error, List<String> hookErrors) {
+        String all = error;
+        for (String e : hookErrors) {
+            if (all == null || all.isBlank()) {
+                all = e;
+            } else if (!all.contains(e)) {
+                all = all + "; " + e;
+            }
+        }
+        return all;
     }
 
     /** Stops a run running here; false if it is not running on this instance. */

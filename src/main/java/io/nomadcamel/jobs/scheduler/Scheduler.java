@@ -39,6 +39,7 @@ public final class Scheduler {
     private final ScheduledExecutorService maintenance =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-maintenance"));
     private final Upkeep upkeep;
+    private final JobReadiness readiness;
     private volatile boolean running;
 
     Scheduler(SchedulerConfig config, JobRegistry jobs, Sql sql, RunExecutor executor, SchedulerMetrics metrics,
@@ -53,6 +54,7 @@ public final class Scheduler {
         this.ticker = tickerFactory.create(this::onSlot);
         this.dispatcher = new Dispatcher(config, jobs, sql, executor, metrics);
         this.upkeep = new Upkeep(this, config, jobs, runs, jobStore, executor, metrics, dispatcher);
+        this.readiness = new JobReadiness(jobs, config);
     }
 
     /** Builds the ticker once the scheduler's slot callback exists. */
@@ -74,6 +76,10 @@ public final class Scheduler {
 
     public JobStore jobStore() {
         return jobStore;
+    }
+
+    public JobReadiness readiness() {
+        return readiness;
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------
@@ -100,6 +106,8 @@ public final class Scheduler {
                 }
             }
         }
+        readiness.notReadyEnabled().forEach((job, problems) -> LOG.warn("Job {} is not ready on this instance: {}",
+                job, String.join("; ", problems)));
         dispatcher.start();
         long tick = Math.max(100, Math.min(config.pollInterval().toMillis(), config.lease().toMillis() / 3));
         maintenance.scheduleWithFixedDelay(upkeep::tick, tick, tick, TimeUnit.MILLISECONDS);
@@ -158,6 +166,7 @@ public final class Scheduler {
         Instant firstSlotFrom = job.recurring() ? now : null;
         jobStore.ensureState(job.id(), firstSlotFrom);
         metrics.registerJob(job, runs.lastSucceeded(job.id()).orElse(null));
+        metrics.registerReady(job, () -> readiness.readyValue(job.id()));
         if (!job.recurring() || !job.enabled()) {
             return;
         }
@@ -222,10 +231,16 @@ public final class Scheduler {
         metrics.skipped(job, reason);
     }
 
-    /** Starts a run now (API or start-up); for a queued job, queues it. */
+    /**
+     * Starts a run now (API or start-up); for a queued job, queues it. The override merged over the job's input must
+     * keep the type's input contract: checked first, so a bad input is refused whether or not a run is active.
+     *
+     * @throws InputSchema.InvalidInputException naming the input field; nothing is recorded
+     */
     public Run trigger(String jobId, String trigger, Map<String, Object> override) throws SQLException,
             RunStore.ActiveRunExists, JobNotFoundException, JobDisabledException {
         JobDefinition job = jobs.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+        jobs.definitions().contracts().check(job.type(), merged(job, override));
         if (!job.enabled()) {
             throw new JobDisabledException(jobId);
         }
@@ -235,11 +250,17 @@ public final class Scheduler {
 
     private long enqueue(JobDefinition job, String trigger, Map<String, Object> override, int attempt, Instant slot,
             Instant notBefore) throws SQLException, RunStore.ActiveRunExists {
-        Map<String, Object> input = new LinkedHashMap<>(job.input());
-        input.putAll(override);
-        long id = runs.insertPending(job, trigger, RunExecutor.json(input), attempt, slot, notBefore, Instant.now());
+        long id = runs.insertPending(job, trigger, RunExecutor.json(merged(job, override)), attempt, slot, notBefore,
+                Instant.now());
         dispatcher.wake();
         return id;
+    }
+
+    /** A run's input: the trigger's override merged over the job's input, field by field. */
+    private static Map<String, Object> merged(JobDefinition job, Map<String, Object> override) {
+        Map<String, Object> input = new LinkedHashMap<>(job.input());
+        input.putAll(override);
+        return input;
     }
 
     /** Stops a run: a pending one is cancelled, a running one is stopped by the instance that runs it. */
@@ -318,6 +339,7 @@ public final class Scheduler {
         jobStore.deleteApiJob(jobId);
         jobs.remove(jobId);
         jobStore.deleteState(jobId);
+        metrics.forget(jobId);
     }
 
     // ---- what keeps runs honest (see Upkeep) ----------------------------------------------------------------------

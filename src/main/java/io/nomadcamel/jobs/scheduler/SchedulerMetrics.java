@@ -20,6 +20,7 @@ final class SchedulerMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> ready = new ConcurrentHashMap<>();
 
     SchedulerMetrics(MeterRegistry registry, Supplier<Integer> activeRuns) {
         this.registry = registry;
@@ -38,6 +39,21 @@ final class SchedulerMetrics {
         });
         if (lastSucceeded != null) {
             value.accumulateAndGet(lastSucceeded.getEpochSecond(), Math::max);
+        }
+    }
+
+    /** {@code ncj_job_ready{job,type}}: 1 when the job can work on this instance, 0 when not (to alert on). */
+    void registerReady(JobDefinition job, Supplier<Double> value) {
+        ready.computeIfAbsent(job.id(), id -> Gauge.builder("ncj_job_ready", () -> value.get())
+                .description("1 when the job's settings let it work on this instance, 0 when not")
+                .tag("job", id).tag("type", job.type()).register(registry));
+    }
+
+    /** A deleted job's gauges go with it. */
+    void forget(String jobId) {
+        Gauge gauge = ready.remove(jobId);
+        if (gauge != null) {
+            registry.remove(gauge);
         }
     }
 

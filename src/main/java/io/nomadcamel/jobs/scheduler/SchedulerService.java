@@ -10,6 +10,7 @@ import io.nomadcamel.jobs.store.Database;
 import io.nomadcamel.jobs.store.Sql;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
@@ -58,7 +59,8 @@ public final class SchedulerService extends EventNotifierSupport implements Star
             return;
         }
         SchedulerConfig config = SchedulerConfig.from(settings);
-        JobRegistry registry = new JobRegistry(new JobDefinitions(JobRegistry.jobTypes(camel)));
+        JobTypes contracts = JobTypes.load(settings);
+        JobRegistry registry = new JobRegistry(new JobDefinitions(JobRegistry.jobTypes(camel), contracts));
         Properties jobProperties = camel.getPropertiesComponent().loadProperties(k -> k.startsWith("jobs."));
         registry.loadProperties(jobProperties);
         Sql sql = new Sql(dataSource);
@@ -69,6 +71,10 @@ public final class SchedulerService extends EventNotifierSupport implements Star
         SchedulerMetrics metrics = new SchedulerMetrics(Meters.of(camel), executor::activeCount);
         scheduler = new Scheduler(config, registry, sql, executor, metrics, onSlot -> new QuartzTicker(dataSource,
                 !database.embedded(), config.instanceId(), config.clusterCheckin().toMillis(), onSlot));
+        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
+        if (health != null) {
+            health.register(new JobsHealthCheck(scheduler.readiness()));
+        }
     }
 
     @Override

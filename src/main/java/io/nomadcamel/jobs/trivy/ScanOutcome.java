@@ -19,7 +19,7 @@ public record ScanOutcome(String image, ScanStatus status, TrivyReport report, S
     }
 
     public static ScanOutcome ok(String image, TrivyReport report, int attempts) {
-        return new ScanOutcome(image, ScanStatus.OK, report, null, attempts, Instant.now());
+        return new ScanOutcome(image, ScanStatus.SUCCESS, report, null, attempts, Instant.now());
     }
 
     public static ScanOutcome failed(String image, ScanStatus status, String error, int attempts) {

@@ -17,7 +17,7 @@ public final class ScanQueries {
 
     private static final String LATEST_PER_IMAGE = "SELECT image, MAX(id) AS id FROM scans GROUP BY image";
     private static final String LATEST_OK_PER_IMAGE =
-            "SELECT image, MAX(id) AS id FROM scans WHERE status = 'ok' GROUP BY image";
+            "SELECT image, MAX(id) AS id FROM scans WHERE status = 'success' GROUP BY image";
     /** Worst first, then by id and package, so the list reads like Trivy's table. */
     static final Comparator<Finding> ORDER = Comparator.comparing(Finding::severity)
             .thenComparing(Finding::vulnId).thenComparing(Finding::pkgName)
@@ -56,7 +56,7 @@ public final class ScanQueries {
 
     public Optional<StoredScan> latest(String image, boolean okOnly) throws SQLException {
         return sql.queryOne("SELECT " + StoredScan.COLUMNS + " FROM scans WHERE image = ?"
-                + (okOnly ? " AND status = 'ok'" : "") + " ORDER BY id DESC LIMIT 1", StoredScan::from, image);
+                + (okOnly ? " AND status = 'success'" : "") + " ORDER BY id DESC LIMIT 1", StoredScan::from, image);
     }
 
     /** A scan's findings, worst first. */

@@ -50,8 +50,8 @@ final class ScanResult {
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("images_total", imagesTotal);
-        r.put("scanned", byStatus.get(ScanStatus.OK));
-        r.put("failed", saved.size() - byStatus.get(ScanStatus.OK));
+        r.put("scanned", byStatus.get(ScanStatus.SUCCESS));
+        r.put("failed", saved.size() - byStatus.get(ScanStatus.SUCCESS));
         Map<String, Object> statuses = new LinkedHashMap<>();
         byStatus.forEach((k, v) -> statuses.put(k.text(), v));
         r.put("by_status", statuses);

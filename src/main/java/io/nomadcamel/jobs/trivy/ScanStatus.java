@@ -2,10 +2,13 @@ package io.nomadcamel.jobs.trivy;
 
 import java.util.Locale;
 
-/** How an image's scan ended, as stored in {@code scans.status}. */
+/**
+ * How an image's scan ended, as stored in {@code scans.status}: the original workers' words, which existing dashboards
+ * query ({@code success}; V9 turned this application's earlier {@code ok} rows into it).
+ */
 public enum ScanStatus {
     /** Trivy answered a valid report; its findings are stored. */
-    OK,
+    SUCCESS,
     /** The image cannot be pulled (manifest unknown, not found, unauthorized): permanent, not retried. */
     PULL_FAILED,
     /** Trivy failed for another reason, or a transient failure outlasted the retries. */

@@ -104,7 +104,7 @@ public final class ScanStore {
                         + "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY image ORDER BY id DESC) AS n "
                         + "FROM scans) newest WHERE n = 1 UNION "
                         + "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY image ORDER BY id DESC) AS n "
-                        + "FROM scans WHERE status = 'ok') ok WHERE n <= 2)")) {
+                        + "FROM scans WHERE status = 'success') ok WHERE n <= 2)")) {
             ps.setObject(1, OffsetDateTime.ofInstant(olderThan, ZoneOffset.UTC));
             return ps.executeUpdate();
         }
@@ -112,7 +112,7 @@ public final class ScanStore {
 
     static Long latestOkScanId(Connection c, String image) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT MAX(id) FROM scans WHERE image = ? AND status = 'ok'")) {
+                "SELECT MAX(id) FROM scans WHERE image = ? AND status = 'success'")) {
             ps.setString(1, image);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -23,7 +23,7 @@ public final class ScansApi {
     }
 
     /**
-     * Every scanned image's latest scan; when it failed, {@code last_ok} tells what the last successful one found.
+     * Every scanned image's latest scan; when it failed, {@code last_success} tells what the last successful one found.
      * With {@code vulnerability}, only the images whose latest successful scan has it.
      */
     public ApiResponse list(String vulnerability) throws Exception {
@@ -82,7 +82,7 @@ public final class ScansApi {
             ok.put("scan_id", lastOk.id());
             ok.put("scanned_at", lastOk.scannedAt().toString());
             ok.put("counts", lastOk.counts().toMap());
-            j.put("last_ok", ok);
+            j.put("last_success", ok);
         }
         return j;
     }

@@ -33,7 +33,7 @@ public record StoredScan(long id, Long runId, String image, String digest, Strin
     }
 
     public boolean ok() {
-        return status == ScanStatus.OK;
+        return status == ScanStatus.SUCCESS;
     }
 
     /** The scan as the API and the run result show it (snake_case). */

@@ -17,13 +17,19 @@ public class TrivyConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camel) {
-        int max = new Settings(camel).integer("scans.max-concurrency", 32);
+        int max = maxConcurrency(new Settings(camel));
+        ExecutorService threads = camel.getExecutorServiceManager().newFixedThreadPool(this, "trivy-scan", max);
+        camel.getRegistry().bind("trivyScanThreads", ExecutorService.class, threads);
+        camel.getRegistry().bind("trivyScan", TrivyScanJob.class, new TrivyScanJob(camel, max));
+    }
+
+    /** {@code scans.max-concurrency}: the pool's size and the most a run's {@code concurrency} may ask. */
+    static int maxConcurrency(Settings settings) {
+        int max = settings.integer("scans.max-concurrency", 32);
         if (max < 1 || max > MAX_CONCURRENCY_LIMIT) {
             throw new Settings.InvalidSettingException("Setting scans.max-concurrency (environment variable "
                     + "SCANS_MAX_CONCURRENCY) must be from 1 to " + MAX_CONCURRENCY_LIMIT + ", got " + max);
         }
-        ExecutorService threads = camel.getExecutorServiceManager().newFixedThreadPool(this, "trivy-scan", max);
-        camel.getRegistry().bind("trivyScanThreads", ExecutorService.class, threads);
-        camel.getRegistry().bind("trivyScan", TrivyScanJob.class, new TrivyScanJob(camel, max));
+        return max;
     }
 }

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class TrivyScanJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrivyScanJob.class);
-    private static final Set<String> INPUT_FIELDS = Set.of("concurrency");
-    static final int DEFAULT_CONCURRENCY = 10;
 
     private final CamelContext camel;
     private final int maxConcurrency;
@@ -46,23 +42,12 @@ public final class TrivyScanJob {
         this.metrics = new TrivyMetrics(camel);
     }
 
-    /** Checks the input ({@code concurrency}) and reads the settings; either failing fails the run, naming it. */
+    /** Checks the input ({@link TrivyScanJobType}) and reads the settings; either failing fails the run, naming it. */
     public ScanPlan plan(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
-        Set<String> unknown = new TreeSet<>(input.keySet());
-        unknown.removeAll(INPUT_FIELDS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown input field(s) " + unknown + ": trivy-scan takes "
-                    + INPUT_FIELDS);
-        }
-        Object value = input.getOrDefault("concurrency", DEFAULT_CONCURRENCY);
-        if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
-                || ((Number) value).longValue() > maxConcurrency) {
-            throw new IllegalArgumentException("input field concurrency must be a whole number from 1 to "
-                    + maxConcurrency + " (scans.max-concurrency), got " + value);
-        }
+        int concurrency = (int) TrivyScanJobType.input(maxConcurrency).check(input).get("concurrency");
         TrivySettings settings = TrivySettings.from(settings());
         run.progress("discovering images");
-        return new ScanPlan(settings, ((Number) value).intValue());
+        return new ScanPlan(settings, concurrency);
     }
 
     /** Docker images of the running allocations, sorted; a failure here fails the run. */

@@ -282,9 +282,10 @@ class BackupFailureTest {
             assertEquals(List.of(), rig.clis.calls());
 
             BackupRig.Outcome badInput = rig.backup(Map.of("dump_concurrency", 0));
-            assertEquals("input field dump_concurrency must be a whole number from 1 to 32, got 0", badInput.error());
+            assertEquals("backup input: dump_concurrency must be a whole number from 1 to 64, got 0",
+                    badInput.error());
             BackupRig.Outcome typo = rig.backup(Map.of("local_dayz", 3));
-            assertTrue(typo.error().startsWith("unknown input field 'local_dayz'"), typo.error());
+            assertTrue(typo.error().startsWith("backup input: local_dayz is not a field"), typo.error());
         } finally {
             rig.setting("s3.bucket", "backups").start();
         }

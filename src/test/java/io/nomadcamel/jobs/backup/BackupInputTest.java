@@ -18,13 +18,13 @@ class BackupInputTest {
 
     @Test
     void aBadValueNamesItsField() {
-        assertEquals("input field dump_concurrency must be a whole number from 1 to 32, got 33",
-                message(Map.of("dump_concurrency", 33)));
-        assertEquals("input field local_days must be a whole number from 0 to 100000, got '7'",
+        assertEquals("backup input: dump_concurrency must be a whole number from 1 to 64, got 65",
+                message(Map.of("dump_concurrency", 65)));
+        assertEquals("backup input: local_days must be a whole number from 0 to 100000, got \"7\"",
                 message(Map.of("local_days", "7")));
-        assertEquals("input field s3_days must be a whole number from 0 to 100000, got 1.5",
+        assertEquals("backup input: s3_days must be a whole number from 0 to 100000, got 1.5",
                 message(Map.of("s3_days", 1.5)));
-        assertEquals("unknown input field 'dry_run' (fields: [dump_concurrency, local_days, s3_days])",
+        assertEquals("backup input: dry_run is not a field (fields: local_days, s3_days, dump_concurrency)",
                 message(Map.of("dry_run", true)));
     }
 

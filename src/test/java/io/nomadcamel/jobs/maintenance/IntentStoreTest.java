@@ -30,11 +30,7 @@ class IntentStoreTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void intentsAreClaimedByOneInstanceAtATimeAndCountedWhileTheirScaleBackFails(String vendor) throws Exception {
         Path dir = TempDirs.create("intents");
-        Database.Config config = vendor.equals("h2")
-                ? new Database.Config(null, null, null, dir, 2)
-                : new Database.Config(PostgresServer.shared().createDatabase("intents_test"),
-                        PostgresServer.shared().user(), null, dir, 2);
-        try (HikariDataSource dataSource = Database.open(config)) {
+        try (HikariDataSource dataSource = database(vendor, "intents_test", dir)) {
             IntentStore store = new IntentStore(new Sql(dataSource));
             Instant now = Instant.parse("2026-11-22T02:00:00Z");
 
@@ -85,5 +81,39 @@ class IntentStoreTest {
         } finally {
             TempDirs.delete(dir);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anIntentRecordsItsContainerAndIsFoundByItsRunWhileOpen(String vendor) throws Exception {
+        Path dir = TempDirs.create("intents");
+        try (HikariDataSource dataSource = database(vendor, "intents_container_test", dir)) {
+            IntentStore store = new IntentStore(new Sql(dataSource));
+            Instant now = Instant.parse("2026-11-22T02:00:00Z");
+            Intent intent = store.open(7, "registry-gc", "a", "registry", "registry", 1, "node-1", "10.0.0.11", now);
+            assertNull(intent.containerName());
+            assertEquals(intent.id(), store.openForRun(7).orElseThrow().id());
+            assertEquals(java.util.Optional.empty(), store.openForRun(8), "another run's intent is not its own");
+
+            String container = MaintenanceRequest.containerName(intent.id());
+            assertTrue(store.setCommand(intent.id(), NodeCommands.marker(intent.id(), 7), container));
+            assertEquals(container, store.openForRun(7).orElseThrow().containerName());
+            assertEquals("ncj-maint-" + intent.id(), container);
+
+            assertTrue(store.close(intent.id(), "scaled back", now));
+            assertEquals(java.util.Optional.empty(), store.openForRun(7), "closed: nothing left to scale back");
+            assertEquals(container, store.find(intent.id()).orElseThrow().containerName(), "kept for the record");
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+
+    /** The application's database, migrated: embedded H2 in {@code dir}, or a fresh PostgreSQL database. */
+    private static HikariDataSource database(String vendor, String name, Path dir) throws Exception {
+        Database.Config config = vendor.equals("h2")
+                ? new Database.Config(null, null, null, dir, 2)
+                : new Database.Config(PostgresServer.shared().createDatabase(name), PostgresServer.shared().user(),
+                        null, dir, 2);
+        return Database.open(config);
     }
 }

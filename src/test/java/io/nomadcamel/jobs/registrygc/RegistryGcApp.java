@@ -2,6 +2,7 @@ package io.nomadcamel.jobs.registrygc;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 
 import io.nomadcamel.jobs.testsupport.AppProcess;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -17,19 +18,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class RegistryGcApp implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
     private final Map<String, String> extraEnv;
+    private final Function<RegistryGcRig, String> gcCommand;
     RegistryGcRig rig;
     AppProcess app;
 
     /** {@code extraEnv}: settings on top of the rig's, for the class's faults. */
     RegistryGcApp(Map<String, String> extraEnv) {
+        this(extraEnv, rig -> rig.gcScript() + " {flags}");
+    }
+
+    /** {@code gcCommand}: REGISTRY_GC_COMMAND for the rig, e.g. {@link RegistryGcRig#containerCommand()}. */
+    RegistryGcApp(Map<String, String> extraEnv, Function<RegistryGcRig, String> gcCommand) {
         this.extraEnv = extraEnv;
+        this.gcCommand = gcCommand;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         rig = new RegistryGcRig();
         rig.seedImage(); // garbage-collect fails on a registry without any repository
-        Map<String, String> env = rig.env(rig.gcScript() + " {flags}");
+        Map<String, String> env = rig.env(gcCommand.apply(rig));
         env.putAll(extraEnv);
         app = AppProcess.start(env, rig.jobConfig(true)).awaitReady(Duration.ofSeconds(60));
     }

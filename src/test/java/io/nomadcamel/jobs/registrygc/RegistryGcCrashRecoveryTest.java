@@ -29,14 +29,10 @@ class RegistryGcCrashRecoveryTest {
     void aNewInstanceKillsTheOrphanedGcThenScalesTheRegistryBackAndRecordsItOnTheDeadRun() throws Exception {
         PostgresServer pg = PostgresServer.shared();
         String database = "registry_gc_crash";
-        String url = pg.createDatabase(database);
         try (RegistryGcRig rig = new RegistryGcRig()) {
             rig.seedImage();
             rig.gcMode("hang");
-            Map<String, String> env = rig.env(rig.gcScript() + " {flags}");
-            env.put("DB_URL", url);
-            env.put("DB_USER", pg.user());
-            env.put("SCHEDULER_LEASE", "3s");
+            Map<String, String> env = rig.envOnPostgres(rig.gcScript() + " {flags}", database);
 
             long id;
             try (AppProcess crashing = AppProcess.start(env, rig.jobConfig(true)).awaitReady(Duration.ofSeconds(60))) {

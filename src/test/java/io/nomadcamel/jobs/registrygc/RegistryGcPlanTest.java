@@ -1,6 +1,7 @@
 package io.nomadcamel.jobs.registrygc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.maintenance.MaintenanceException;
+import io.nomadcamel.jobs.maintenance.MaintenanceRequest;
+import io.nomadcamel.jobs.maintenance.MaintenanceSettings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +32,8 @@ class RegistryGcPlanTest {
         assertEquals("registry", request.get("job_name"));
         assertEquals("registry", request.get("group_name"));
         assertEquals("/mnt/gdrive/munchbox-data/registry", request.get("measure_path"));
-        assertEquals("docker run --rm -v '/mnt/gdrive/munchbox-data/registry':/var/lib/registry 'registry:3' "
+        assertEquals("docker run --rm --name {container_name} -v '/mnt/gdrive/munchbox-data/registry':"
+                + "/var/lib/registry 'registry:3' "
                 + "garbage-collect --dry-run --delete-untagged /etc/distribution/config.yml", request.get("command"));
         assertEquals(true, request.get("dry_run"));
     }
@@ -51,7 +56,8 @@ class RegistryGcPlanTest {
 
     @Test
     void badInputIsRefusedNamingTheField() {
-        assertMessage(Map.of("dryrun", true), "unknown input field(s) [dryrun]");
+        assertMessage(Map.of("dryrun", true), "dryrun is not a field");
+        assertMessage(Map.of("registry_data_dir", "/mnt/registry/../etc"), "registry_data_dir must be a normalised path");
         assertMessage(Map.of("dry_run", "yes"), "dry_run must be true or false");
         assertMessage(Map.of("registry_data_dir", "relative/dir"), "registry_data_dir must be an absolute path");
         assertMessage(Map.of("job_name", ""), "job_name must be a non-empty string");
@@ -60,6 +66,30 @@ class RegistryGcPlanTest {
                 () -> plan(Map.of(), "docker-registry garbage-collect /etc/registry.yml"));
         assertTrue(noFlags.getMessage().contains("REGISTRY_GC_COMMAND") && noFlags.getMessage().contains("{flags}"),
                 noFlags.getMessage());
+    }
+
+    @Test
+    void aDockerRunWithoutTheContainersNameIsRefusedAndTheNameIsTheIntentsQuoted() {
+        for (String unnamed : List.of("docker run --rm -v {data_dir}:/r {image} garbage-collect {flags} /c.yml",
+                "/usr/bin/docker container run {image} {flags}", "sudo docker run {image} {flags}")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(Map.of(), unnamed));
+            assertTrue(e.getMessage().contains("REGISTRY_GC_COMMAND") && e.getMessage().contains("{container_name}"),
+                    e.getMessage());
+        }
+        Map<String, Object> request = plan(Map.of(), null);
+        MaintenanceRequest parsed = MaintenanceRequest.from(request, MaintenanceSettings.from(settings()),
+                "registry-gc");
+        assertTrue(parsed.container());
+        assertEquals("docker run --rm --name 'ncj-maint-7' -v '/mnt/gdrive/munchbox-data/registry':/var/lib/registry "
+                + "'registry:3' garbage-collect --dry-run --delete-untagged /etc/distribution/config.yml",
+                parsed.command(MaintenanceRequest.containerName(7)));
+        MaintenanceException refused = assertThrows(MaintenanceException.class, () -> MaintenanceRequest.from(
+                Map.of("job_name", "aptly", "command", "docker run --rm aptly db cleanup"),
+                MaintenanceSettings.from(settings()), "aptly-cleanup"));
+        assertTrue(refused.getMessage().startsWith("command runs a container (docker run) without --name "
+                + "{container_name}"), refused.getMessage());
+        assertFalse(MaintenanceRequest.from(Map.of("job_name", "r", "command", "docker-registry garbage-collect x"),
+                MaintenanceSettings.from(settings()), "registry-gc").container(), "not a container");
     }
 
     @Test

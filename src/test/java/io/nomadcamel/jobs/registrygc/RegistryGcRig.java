@@ -19,8 +19,10 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nomadcamel.jobs.testsupport.AppProcess;
+import io.nomadcamel.jobs.testsupport.FakeDocker;
 import io.nomadcamel.jobs.testsupport.FakeNomad;
 import io.nomadcamel.jobs.testsupport.FakeNomadAllocation;
+import io.nomadcamel.jobs.testsupport.PostgresServer;
 import io.nomadcamel.jobs.testsupport.Programs;
 import io.nomadcamel.jobs.testsupport.RegistryServer;
 import io.nomadcamel.jobs.testsupport.SshdServer;
@@ -33,8 +35,12 @@ import io.nomadcamel.jobs.testsupport.TempDirs;
  * the test picks with {@link #gcMode}: {@code real} runs {@code docker-registry garbage-collect}, {@code bad-config}
  * makes the real one fail, {@code hang} ignores SIGTERM and never ends, {@code busy} never ends but dies on SIGTERM.
  *
- * <p>Before every scale-up it checks that no garbage-collect process runs (the job's promise): violations are
- * collected for {@link #assertRegistryBack()}.
+ * <p>A fake docker CLI ({@link #docker}, DOCKER_BIN) runs the image {@code registry:3} as a container detached from
+ * the caller, whose program is the same stand-in: {@link #containerCommand()} is the default command's shape.
+ *
+ * <p>Before every scale-up it checks that no garbage-collect process and no container runs (the job's promise):
+ * violations are collected for {@link #assertRegistryBack()}. Scale events are noted in the fake docker's call log,
+ * so that one file orders docker calls and scale-ups.
  */
 final class RegistryGcRig implements AutoCloseable {
 
@@ -45,6 +51,7 @@ final class RegistryGcRig implements AutoCloseable {
     final RegistryServer registry = new RegistryServer();
     final SshdServer sshd = new SshdServer();
     final Path dir = TempDirs.create("registry-gc-rig");
+    final FakeDocker docker = new FakeDocker(dir.resolve("fake-docker"));
     final List<String> scaleUpWhileGcRan = new CopyOnWriteArrayList<>();
     final List<String> scaleEvents = new CopyOnWriteArrayList<>();
 
@@ -67,6 +74,13 @@ final class RegistryGcRig implements AutoCloseable {
                 "esac",
                 ""));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the image's entry point: garbage-collect [flags] <config in the image> → the stand-in with the flags
+        docker.image("registry:3", String.join("\n",
+                "#!/bin/sh",
+                "[ \"$1\" = garbage-collect ] && shift",
+                "flags=''; for a; do case \"$a\" in --*) flags=\"$flags $a\" ;; esac; done",
+                "exec '" + script + "' $flags",
+                ""));
         resetCluster();
     }
 
@@ -86,16 +100,19 @@ final class RegistryGcRig implements AutoCloseable {
         nomad.runAllocation("registry", "registry", "node-1");
         nomad.onScale("registry", (group, from, to) -> {
             scaleEvents.add(from + "->" + to);
+            docker.note("nomad scale " + from + "->" + to);
             if (to == 0) {
                 registry.stopProcess();
             } else {
                 List<String> gc = gcProcesses();
-                if (!gc.isEmpty()) {
-                    scaleUpWhileGcRan.add(from + "->" + to + " while running: " + gc);
+                if (!gc.isEmpty() || !docker.running().isEmpty()) {
+                    scaleUpWhileGcRan.add(from + "->" + to + " while running: " + gc + ", containers "
+                            + docker.running());
                 }
                 registry.startProcess();
             }
         });
+        docker.reset();
         scaleUpWhileGcRan.clear();
         scaleEvents.clear();
         gcMode("real");
@@ -104,6 +121,12 @@ final class RegistryGcRig implements AutoCloseable {
 
     Path gcScript() {
         return dir.resolve("gc.sh");
+    }
+
+    /** {@code REGISTRY_GC_COMMAND} as the default (a named container), through the fake docker CLI. */
+    String containerCommand() {
+        return docker.cli() + " run --rm --name {container_name} -v {data_dir}:/var/lib/registry {image} "
+                + "garbage-collect {flags} /etc/distribution/config.yml";
     }
 
     void gcMode(String mode) throws IOException {
@@ -136,12 +159,26 @@ final class RegistryGcRig implements AutoCloseable {
         env.put("SSH_USER", sshd.user());
         env.put("API_TOKEN", TOKEN);
         env.put("REGISTRY_GC_COMMAND", gcCommand);
+        env.put("DOCKER_BIN", docker.cli().toString());
         env.put("MAINTENANCE_POLL_INTERVAL", "200ms");
         env.put("MAINTENANCE_RECOVERY_INTERVAL", "1s");
         env.put("MAINTENANCE_SCALE_BACK_BACKOFF", "200ms");
         env.put("MAINTENANCE_KILL_GRACE", "2s");
         env.put("MAINTENANCE_START_TIMEOUT", "20s");
         env.put("SCHEDULER_POLL_INTERVAL", "200ms");
+        return env;
+    }
+
+    /**
+     * {@link #env} on a fresh database {@code database} of the shared PostgreSQL, with a short lease: instances that
+     * crash and restart (or take over) share it, as in production.
+     */
+    Map<String, String> envOnPostgres(String gcCommand, String database) {
+        PostgresServer pg = PostgresServer.shared();
+        Map<String, String> env = env(gcCommand);
+        env.put("DB_URL", pg.createDatabase(database));
+        env.put("DB_USER", pg.user());
+        env.put("SCHEDULER_LEASE", "3s");
         return env;
     }
 
@@ -223,6 +260,32 @@ final class RegistryGcRig implements AutoCloseable {
         assertEquals(List.of(), gcProcesses(), "no garbage-collect left running");
     }
 
+    /** ncj_maintenance_scale_back_failed{job="registry",group="registry"} from /observe/metrics. */
+    static double scaleBackFailedGauge(AppProcess app) {
+        String metrics = AppProcess.get(app.managementUrl("/observe/metrics")).body();
+        return metrics.lines().filter(l -> l.startsWith("ncj_maintenance_scale_back_failed{")
+                && l.contains("job=\"registry\"") && l.contains("group=\"registry\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no ncj_maintenance_scale_back_failed in:\n" + metrics));
+    }
+
+    /**
+     * The fake docker's calls up to Nomad's first scale-up, which must have removed the container and seen it gone
+     * ({@code docker inspect} after {@code docker rm -f}) before that scale-up: the order the job promises.
+     */
+    List<String> assertContainerGoneBeforeScaleUp(String container) {
+        List<String> calls = docker.calls();
+        int scaleUp = calls.indexOf("nomad scale 0->1");
+        assertTrue(scaleUp > 0, "a scale-up was noted: " + calls);
+        List<String> before = calls.subList(0, scaleUp);
+        int removed = before.lastIndexOf("docker rm -f " + container);
+        assertTrue(removed >= 0, "docker rm -f " + container + " before the scale-up: " + calls);
+        assertTrue(before.subList(removed, before.size()).contains("docker inspect " + container),
+                "docker inspect after docker rm -f, before the scale-up: " + calls);
+        assertEquals(List.of(), docker.running(), "no container left");
+        return calls;
+    }
+
     static String tail(String text, int max) {
         return text.length() <= max ? text : text.substring(text.length() - max);
     }
@@ -232,6 +295,7 @@ final class RegistryGcRig implements AutoCloseable {
         // a hanging stand-in left by a failed test must not outlive it
         gcProcesses().forEach(line -> ProcessHandle.of(Long.parseLong(line.substring(0, line.indexOf(' '))))
                 .ifPresent(ProcessHandle::destroyForcibly));
+        docker.close();
         nomad.stop();
         sshd.stop();
         registry.stop();

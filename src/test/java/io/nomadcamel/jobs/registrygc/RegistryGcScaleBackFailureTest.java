@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.FakeNomad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -98,12 +97,7 @@ class RegistryGcScaleBackFailureTest {
                 && l.contains("\"severity\":\"CRITICAL\"")).toList();
     }
 
-    /** ncj_maintenance_scale_back_failed{job="registry",group="registry"} from /observe/metrics. */
     private static double gauge() {
-        String metrics = AppProcess.get(gc.app.managementUrl("/observe/metrics")).body();
-        return metrics.lines().filter(l -> l.startsWith("ncj_maintenance_scale_back_failed{")
-                && l.contains("job=\"registry\"") && l.contains("group=\"registry\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
-                .orElseThrow(() -> new AssertionError("no ncj_maintenance_scale_back_failed in:\n" + metrics));
+        return RegistryGcRig.scaleBackFailedGauge(gc.app);
     }
 }

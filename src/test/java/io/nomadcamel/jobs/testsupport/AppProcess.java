@@ -49,6 +49,18 @@ public final class AppProcess implements AutoCloseable {
      * definitions; the test job types are loaded too.
      */
     public static AppProcess start(Map<String, String> env, String config) {
+        return start(env, config, Path.of("").toAbsolutePath(), ROUTES_WITH_TEST_JOBS);
+    }
+
+    /**
+     * Starts an instance from another working directory, as {@code java -jar <path>/nomad-camel-jobs.jar} would be,
+     * finding application.properties and routes/ by itself (no ROUTES_INCLUDE, no test job types).
+     */
+    public static AppProcess startIn(Path workDir, Map<String, String> env) {
+        return start(env, null, workDir, null);
+    }
+
+    private static AppProcess start(Map<String, String> env, String config, Path workDir, String routesInclude) {
         int serverPort = Ports.free();
         int managementPort = Ports.free();
         Path dataDir = TempDirs.create("app-data");
@@ -56,7 +68,9 @@ public final class AppProcess implements AutoCloseable {
         all.put("SERVER_PORT", String.valueOf(serverPort));
         all.put("MANAGEMENT_PORT", String.valueOf(managementPort));
         all.put("DATA_DIR", dataDir.toString());
-        all.put("ROUTES_INCLUDE", ROUTES_WITH_TEST_JOBS);
+        if (routesInclude != null) {
+            all.put("ROUTES_INCLUDE", routesInclude);
+        }
         all.put("LOG_LEVEL", "INFO");
         if (config != null) {
             Path file = dataDir.resolve("operator.properties");
@@ -73,7 +87,7 @@ public final class AppProcess implements AutoCloseable {
                 "-Xss512k", "-XX:+UseSerialGC", "-cp", classpath(), "io.nomadcamel.jobs.Application"));
         try {
             Path log = Files.createTempFile("ncj-app-", ".log");
-            ChildProcess child = ChildProcess.start("nomad-camel-jobs", command, all, Path.of("").toAbsolutePath(), log);
+            ChildProcess child = ChildProcess.start("nomad-camel-jobs", command, all, workDir, log);
             return new AppProcess(child, serverPort, managementPort, dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

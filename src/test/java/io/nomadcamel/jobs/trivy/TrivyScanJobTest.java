@@ -131,9 +131,9 @@ class TrivyScanJobTest {
     @Test
     void everyClassificationIsStoredAndAFlakyServerSucceedsAfterRetries() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("t2/ok:1", "ok");
-        cases.put("t2/clean:1", "ok");
-        cases.put("t2/flaky:1", "ok");
+        cases.put("t2/ok:1", "success");
+        cases.put("t2/clean:1", "success");
+        cases.put("t2/flaky:1", "success");
         cases.put("t2/missing:1", "pull_failed");
         cases.put("t2/unauthorized:1", "pull_failed");
         cases.put("t2/server-down:1", "error");
@@ -227,7 +227,7 @@ class TrivyScanJobTest {
         JsonNode failed = app.listed("t3/").get("t3/shop:1");
         assertEquals("pull_failed", failed.path("status").asText());
         assertTrue(failed.path("counts").isNull());
-        assertEquals(1, failed.path("last_ok").path("counts").path("high").asInt(), failed.toString());
+        assertEquals(1, failed.path("last_success").path("counts").path("high").asInt(), failed.toString());
         assertEquals(ScanJobApp.describe(shop.path("new")), ScanJobApp.describe(app.get("/api/scans/t3/shop:1").path("new")));
         JsonNode affected = app.get("/api/scans?vulnerability=CVE-2020-8165");
         assertEquals(List.of("t3/shop:1"), ScanJobApp.names(affected, "t3/"));

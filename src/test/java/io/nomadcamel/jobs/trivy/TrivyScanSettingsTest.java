@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * On the embedded H2 default, with no TRIVY_SERVER_ADDR: the application starts (the default job trivy-daily
- * validates), a trivy-scan run fails naming the variable, bad input fails naming the field, the rest keeps working.
+ * validates), a trivy-scan run fails naming the variable, bad input is a 400 naming the field, the rest keeps working.
  */
 class TrivyScanSettingsTest {
 
@@ -58,12 +58,21 @@ class TrivyScanSettingsTest {
     }
 
     @Test
-    void badInputFailsTheRunNamingTheField() throws Exception {
-        assertTrue(run("{\"concurrency\":0}").path("error").asText()
-                .startsWith("input field concurrency must be a whole number from 1 to 32"));
-        assertTrue(run("{\"concurrency\":\"ten\"}").path("error").asText().contains("concurrency"));
-        assertEquals("unknown input field(s) [concurency]: trivy-scan takes [concurrency]",
-                run("{\"concurency\":3}").path("error").asText());
+    void badInputIsRefusedAtTheDoorNamingTheFieldWithNoRun() throws Exception {
+        int runsBefore = get("/api/runs?job=scan").size();
+        assertBadInput("{\"concurrency\":0}", "concurrency", "trivy-scan input: concurrency must be a whole number from 1 to 32");
+        assertBadInput("{\"concurrency\":33}", "concurrency", "from 1 to 32, got 33");
+        assertBadInput("{\"concurrency\":\"ten\"}", "concurrency", "concurrency");
+        assertBadInput("{\"concurency\":3}", "concurency", "trivy-scan input: concurency is not a field (fields: concurrency)");
+        assertEquals(runsBefore, get("/api/runs?job=scan").size());
+    }
+
+    private static void assertBadInput(String input, String field, String message) throws Exception {
+        HttpResponse<String> r = app.app.api("POST", "/api/jobs/scan/runs", input, TOKEN);
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode answer = JSON.readTree(r.body());
+        assertEquals(field, answer.path("field").asText(), r.body());
+        assertTrue(answer.path("error").asText().contains(message), r.body());
     }
 
     @Test

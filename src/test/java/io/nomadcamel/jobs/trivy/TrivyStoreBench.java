@@ -148,7 +148,7 @@ public final class TrivyStoreBench {
 
     private static long scanRow(HikariDataSource ds) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO scans (image, status, attempts, scanned_at) VALUES ('bench/app:1', 'ok', 1, "
+            s.executeUpdate("INSERT INTO scans (image, status, attempts, scanned_at) VALUES ('bench/app:1', 'success', 1, "
                     + "CURRENT_TIMESTAMP)", new String[] {"id"});
             try (var keys = s.getGeneratedKeys()) {
                 keys.next();

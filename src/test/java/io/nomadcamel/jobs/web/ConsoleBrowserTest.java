@@ -44,8 +44,11 @@ class ConsoleBrowserTest {
                 "jobs.long.input = {\"sleep_ms\": 600000}",
                 "jobs.tick.type = test-sleep", "jobs.tick.every = 1h",
                 "jobs.broken.type = test-fail", "jobs.broken.mode = one-shot",
-                "jobs.broken.input = " + JSON.writeValueAsString(Map.of("message", MARKUP_ERROR)), "");
-        app = AppProcess.start(Map.of("API_TOKEN", TOKEN), config);
+                "jobs.broken.input = " + JSON.writeValueAsString(Map.of("message", MARKUP_ERROR)),
+                "jobs.nodes.type = node-cleanup", "jobs.nodes.mode = one-shot", "jobs.nodes.input = {\"grace_days\": 3}",
+                "");
+        // no PG_HOST: the shipped backup-daily cannot work here, and the console must say so
+        app = AppProcess.start(Map.of("API_TOKEN", TOKEN, "PG_HOST", ""), config);
         browser = ChromiumBrowser.start();
         app.awaitReady(Duration.ofSeconds(60));
     }
@@ -104,7 +107,7 @@ class ConsoleBrowserTest {
     @Test
     void triggersAJobWithInputAndFollowsItsRunToSucceeded() throws Exception {
         useToken(TOKEN);
-        browser.click("tr[data-job='quick'] button.trigger");
+        openRunBox("quick");
         browser.driver().findElement(By.id("trigger-input")).sendKeys("{\"sleep_ms\": 3000}");
         browser.click("#trigger-run");
         long runId = awaitRunPage();
@@ -132,7 +135,7 @@ class ConsoleBrowserTest {
     @Test
     void stopsALongRun() throws Exception {
         useToken(TOKEN);
-        browser.click("tr[data-job='long'] button.trigger");
+        openRunBox("long");
         browser.click("#trigger-run");
         long runId = awaitRunPage();
         browser.await("the long run RUNNING", () -> "RUNNING".equals(state()));
@@ -168,7 +171,7 @@ class ConsoleBrowserTest {
                 .path("error").asText();
         assertFalse(serverMessage.isBlank());
 
-        browser.click("tr[data-job='quick'] button.trigger");
+        openRunBox("quick");
         browser.driver().findElement(By.id("trigger-input")).sendKeys("[1, 2]");
         browser.click("#trigger-run");
         browser.await("the server's 400 message", () -> browser.text("#message").contains("HTTP 400: " + serverMessage));
@@ -238,7 +241,7 @@ class ConsoleBrowserTest {
                     {database: 'orders', bytes: null, sha256: null, verified: false, error: 'pg_dump: connection refused'}],
                   warnings: ['upload of backups/consul/consul-20250102030405.snap failed: quota exceeded']}});
                 const scans = ncj.renderScans([
-                  {image: 'alpine:3.9', status: 'ok', scanned_at: '2025-01-02T03:04:05Z',
+                  {image: 'alpine:3.9', status: 'success', scanned_at: '2025-01-02T03:04:05Z',
                    counts: {critical: 2, high: 0, medium: 4, low: 0, unknown: 0}, new_count: 1, fixed_count: 3},
                   {image: 'ghcr.io/x/<u>y</u>:1', status: 'pull_failed', error: 'manifest unknown',
                    scanned_at: '2025-01-02T03:04:05Z', counts: null, new_count: null, fixed_count: null}]);
@@ -258,10 +261,60 @@ class ConsoleBrowserTest {
         assertTrue(text.contains("orders — — not verified pg_dump: connection refused"), text);
         assertTrue(text.contains("quota exceeded"), text);
         String scans = browser.text("#samples #scans-table");
-        assertTrue(scans.contains("alpine:3.9 ok 2025-01-02 03:04:05 UTC 2 0 4 0 0 1 3"), scans);
+        assertTrue(scans.contains("alpine:3.9 success 2025-01-02 03:04:05 UTC 2 0 4 0 0 1 3"), scans);
         assertTrue(scans.contains("ghcr.io/x/<u>y</u>:1 pull_failed"), scans);
         assertTrue(browser.all("#samples i, #samples u").isEmpty(), "names are text, not markup");
         browser.screenshot("console-panels-sample");
+    }
+
+    @Test
+    void showsANotReadyJobInAmberWithItsProblems() throws Exception {
+        browser.open(app.url("/"));
+        browser.await("backup-daily marked not ready", () -> browser.all("tr[data-job='backup-daily'].not-ready")
+                .size() == 1);
+        String row = browser.text("tr[data-job='backup-daily'] td.status");
+        assertTrue(row.contains("not ready") && row.contains("PG_HOST is not set"), row);
+        assertEquals("rgba(255, 246, 224, 1)", browser.driver().findElement(By.cssSelector(
+                "tr[data-job='backup-daily'] td.status")).getCssValue("background-color"), "amber");
+        assertTrue(browser.all("tr[data-job='quick'].not-ready").isEmpty(), "a test job needs no setting");
+        JsonNode job = job("backup-daily");
+        assertFalse(job.path("ready").asBoolean());
+        assertTrue(job.path("problems").toString().contains("PG_HOST is not set"), job.toString());
+        browser.screenshot("console-job-not-ready");
+    }
+
+    @Test
+    void theRunBoxShowsTheTypesFieldsAndTheServers400NextToTheFieldItNames() throws Exception {
+        useToken(TOKEN);
+        int runsBefore = runs("nodes");
+        openRunBox("nodes");
+        List<String> fields = browser.all("#trigger-fields tbody tr").stream().map(r -> r.getAttribute("data-field"))
+                .toList();
+        assertEquals(List.of("data_dir", "grace_days", "dry_run", "docker_prune", "node_concurrency"), fields);
+        String grace = browser.text("#trigger-fields tr[data-field='grace_days']");
+        assertTrue(grace.startsWith("grace_days integer 0–36500 7 3"), "name, type, default, the job's value: " + grace);
+        assertTrue(browser.text("#trigger-fields tr[data-field='dry_run']").startsWith("dry_run boolean true"));
+        assertTrue(browser.text("#trigger-fields tr[data-field='data_dir']")
+                .startsWith("data_dir absolute path \"/opt/nomad/data\""));
+
+        String serverMessage = JSON.readTree(app.api("POST", "/api/jobs/nodes/runs", "{\"grace_days\":\"abc\"}",
+                TOKEN).body()).path("error").asText();
+        assertTrue(serverMessage.contains("grace_days"), serverMessage);
+        browser.driver().findElement(By.cssSelector("input.field-value[data-field='grace_days']")).sendKeys("abc");
+        browser.click("#trigger-run");
+        browser.await("the server's 400 beside grace_days", () -> browser.text(
+                "#trigger-fields td.field-error[data-field='grace_days']").equals(serverMessage));
+        assertTrue(browser.all("#trigger-fields tr.field-bad").size() == 1);
+        assertEquals("", browser.text("#trigger-fields td.field-error[data-field='data_dir']"));
+        browser.screenshot("console-run-box-field-error");
+        assertEquals(runsBefore, runs("nodes"), "the refused input started no run");
+        assertFalse(browser.driver().getCurrentUrl().contains("#/runs"), "still on the jobs page");
+    }
+
+    /** Clicks a job's Run… and waits for its box, which reads the job type's fields first. */
+    private static void openRunBox(String job) {
+        browser.click("tr[data-job='" + job + "'] button.trigger");
+        browser.await("the Run… box of " + job, () -> browser.text("#trigger-run").equals("Run " + job + " now"));
     }
 
     /** Opens the jobs page and enters the token the way an operator does. */

@@ -54,7 +54,7 @@ class JolokiaTest {
             assertEquals(403, JSON.readTree(write.body()).path("status").asInt(), "no attribute may be written: "
                     + write.body());
 
-            assertEquals(200, AppProcess.get(app.managementUrl("/observe/health")).statusCode(),
+            assertEquals(200, AppProcess.get(app.managementUrl("/observe/health/live")).statusCode(),
                     "health stays open for the orchestrator");
             app.stop();
             assertFalse(app.output().contains(PASSWORD), "the password is never logged");

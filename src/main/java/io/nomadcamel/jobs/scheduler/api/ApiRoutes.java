@@ -23,6 +23,7 @@ public class ApiRoutes extends RouteBuilder {
         // paths are /api/jobs/{id}/... and /api/runs/{id}/...: the id is the path's third segment
         serve("api-jobs", "/api/jobs", "GET,POST", (api, ex) -> isGet(ex) ? api.listJobs()
                 : api.createJob(body(ex)));
+        serve("api-job-types", "/api/job-types", "GET", (api, ex) -> api.jobTypes());
         serve("api-job", "/api/jobs/{id}", "GET,DELETE", (api, ex) -> isGet(ex) ? api.getJob(pathId(ex))
                 : api.deleteJob(pathId(ex)));
         serve("api-job-trigger", "/api/jobs/{id}/runs", "POST", (api, ex) -> api.trigger(pathId(ex), body(ex)));

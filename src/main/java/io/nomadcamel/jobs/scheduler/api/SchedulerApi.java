@@ -11,8 +11,10 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nomadcamel.jobs.Durations;
+import io.nomadcamel.jobs.scheduler.InputSchema;
 import io.nomadcamel.jobs.scheduler.InvalidJobException;
 import io.nomadcamel.jobs.scheduler.JobDefinition;
+import io.nomadcamel.jobs.scheduler.JobDefinitions;
 import io.nomadcamel.jobs.scheduler.Mode;
 import io.nomadcamel.jobs.scheduler.Run;
 import io.nomadcamel.jobs.scheduler.RunState;
@@ -55,6 +57,12 @@ public final class SchedulerApi {
         return ApiResponse.ok(jobs);
     }
 
+    /** {@code GET /api/job-types}: each job type with its description and input schema (JSON Schema, defaults). */
+    public ApiResponse jobTypes() {
+        JobDefinitions definitions = scheduler.jobs().definitions();
+        return ApiResponse.ok(definitions.contracts().describe(definitions.knownTypes()));
+    }
+
     public ApiResponse getJob(String id) throws Exception {
         return ApiResponse.ok(jobJson(job(id)));
     }
@@ -94,6 +102,8 @@ public final class SchedulerApi {
         Run run;
         try {
             run = scheduler.trigger(job.id(), Run.API, json == null ? Map.of() : Json.toMap(json));
+        } catch (InputSchema.InvalidInputException e) {
+            throw new ApiResponse.Failure(400, e.getMessage(), e.field());
         } catch (RunStore.ActiveRunExists e) {
             throw new ApiResponse.Failure(409, e.getMessage() + "; stop it or wait");
         } catch (Scheduler.JobDisabledException e) {
@@ -187,6 +197,9 @@ public final class SchedulerApi {
                 ? iso(Schedules.next(job, Instant.now())) : null);
         Optional<Run> last = scheduler.runs().lastFinished(job.id());
         j.put("last_run", last.map(this::lastRunJson).orElse(null));
+        List<String> problems = scheduler.readiness().problems(job);
+        j.put("ready", problems.isEmpty());
+        j.put("problems", problems);
         return j;
     }
 

@@ -43,7 +43,17 @@ class ApiFuzzTest {
     private static final String TOKEN = "fuzz-token-9d02";
     private static final String TARGET = "/api/jobs/fuzz-target/runs";
     private static final String CONFIG = "jobs.fuzz-target.type=test-sleep\n"
-            + "jobs.fuzz-target.input={\"sleep_ms\": 1}\n";
+            + "jobs.fuzz-target.input={\"sleep_ms\": 1}\n"
+            + "jobs.fuzz-cleanup.type=node-cleanup\n";
+    private static final String CONTRACT_TARGET = "/api/jobs/fuzz-cleanup/runs";
+    /** Input contracts as the API documents them (GET /api/job-types): field name and kind, in a fixed order. */
+    private static final Map<String, List<String[]>> CONTRACTS = Map.of(
+            "node-cleanup", List.of(new String[] {"data_dir", "path"}, new String[] {"grace_days", "int:0:36500"},
+                    new String[] {"dry_run", "bool"}, new String[] {"docker_prune", "bool"},
+                    new String[] {"node_concurrency", "int:1:64"}),
+            "registry-gc", List.of(new String[] {"job_name", "text"}, new String[] {"registry_data_dir", "path"},
+                    new String[] {"dry_run", "bool"}, new String[] {"gc_timeout", "duration"}),
+            "backup", List.of(new String[] {"local_days", "int:0:100000"}, new String[] {"dump_concurrency", "int:1:64"}));
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Its own client: AppProcess's 2 s connect timeout is short for a 2-core machine also running the build. */
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -102,6 +112,13 @@ class ApiFuzzTest {
         List<Case> cases = new ArrayList<>(handWrittenTriggerBodies());
         cases.addAll(generatedTriggerBodies(new Random(SEED + 1), 220));
         assertTrue(cases.size() >= 250, "cases: " + cases.size());
+        sendAllAndAssertNothingCreated(cases);
+    }
+
+    @Test
+    void schemaShapedGarbageIs400NamingTheInputFieldAtBothDoors() throws Exception {
+        List<Case> cases = new ArrayList<>(schemaShapedBodies(new Random(SEED + 2), 300));
+        assertTrue(cases.size() >= 300, "cases: " + cases.size());
         sendAllAndAssertNothingCreated(cases);
     }
 
@@ -455,6 +472,81 @@ class ApiFuzzTest {
             }
         }
         return cases;
+    }
+
+    /**
+     * An input that breaks a job type's contract in one field, each a certain 400 naming it: a trigger's override of
+     * the node-cleanup job, or an API job's input of a contract type (the field is then {@code input.<name>}).
+     */
+    private static List<Case> schemaShapedBodies(Random random, int count) {
+        List<Case> cases = new ArrayList<>();
+        List<String> types = List.of("node-cleanup", "registry-gc", "backup");
+        for (int i = 0; i < count; i++) {
+            String label = "seed " + Long.toHexString(SEED + 2) + " #" + i + " ";
+            boolean trigger = random.nextBoolean();
+            String type = trigger ? "node-cleanup" : pick(random, types);
+            List<String[]> fields = CONTRACTS.get(type);
+            ObjectNode input = NODES.objectNode();
+            String field;
+            if (random.nextInt(5) == 0) {
+                do {
+                    field = pick(random, List.of("", "x_", "Data_dir", "dryRun", "grace-days", "__proto__"))
+                            + randomText(random, random.nextInt(8));
+                } while (contractField(fields, field) != null);
+                input.set(field, randomValue(random, 3));
+            } else {
+                String[] f = pick(random, fields);
+                field = f[0];
+                input.set(field, garbageFor(f[1], random));
+            }
+            if (trigger) {
+                cases.add(new Case(label + "contract " + field, CONTRACT_TARGET, input.toString(), field));
+            } else {
+                ObjectNode job = NODES.objectNode().put("id", "fz-s-" + i).put("type", type).put("mode", "one-shot");
+                job.set("input", input);
+                cases.add(new Case(label + type + " input " + field, "/api/jobs", job.toString(), "input." + field));
+            }
+        }
+        return cases;
+    }
+
+    private static String[] contractField(List<String[]> fields, String name) {
+        return fields.stream().filter(f -> f[0].equals(name)).findFirst().orElse(null);
+    }
+
+    /** A value the field's kind refuses: another JSON type, nested garbage, a value out of range, a huge string. */
+    private static JsonNode garbageFor(String kind, Random random) {
+        List<JsonNode> wrong = new ArrayList<>();
+        wrong.add(randomObject(random, 3).put("k", 1));
+        wrong.add(NODES.arrayNode().add(randomValue(random, 2)));
+        wrong.add(NODES.textNode("x".repeat(200_000)));
+        if (kind.startsWith("int")) {
+            String[] range = kind.split(":");
+            long min = Long.parseLong(range[1]);
+            long max = Long.parseLong(range[2]);
+            wrong.add(NODES.textNode(String.valueOf(min + random.nextInt(5))));
+            wrong.add(NODES.booleanNode(random.nextBoolean()));
+            wrong.add(NODES.numberNode(min - 1 - random.nextInt(1000)));
+            wrong.add(NODES.numberNode(max + 1 + random.nextInt(1000)));
+            wrong.add(NODES.numberNode(min + 0.5));
+            wrong.add(NODES.numberNode(new java.math.BigInteger("9".repeat(20 + random.nextInt(40)))));
+        } else if (kind.equals("bool")) {
+            wrong.add(NODES.textNode(pick(random, List.of("true", "false", "yes", "0", ""))));
+            wrong.add(NODES.numberNode(random.nextInt(2)));
+        } else if (kind.equals("path")) {
+            wrong.add(NODES.textNode("rel" + randomText(random, random.nextInt(10)).replace("/", "")));
+            wrong.add(NODES.textNode(pick(random, List.of("/", "/opt/../etc", "/opt//data", "/opt/./data", "", " "))));
+            wrong.add(NODES.numberNode(random.nextInt()));
+            wrong.add(NODES.booleanNode(random.nextBoolean()));
+        } else if (kind.equals("text")) {
+            wrong.add(NODES.textNode(pick(random, List.of("", "  ", "a\u0001b", "line\nbreak"))));
+            wrong.add(NODES.numberNode(random.nextInt()));
+            wrong.add(NODES.booleanNode(random.nextBoolean()));
+        } else {
+            wrong.add(NODES.textNode(pick(random, List.of("soon", "0s", "-5m", "99999d", "10 minutes", ""))));
+            wrong.add(NODES.numberNode(random.nextInt(1000)));
+        }
+        return pick(random, wrong);
     }
 
     /** A job body the API would accept: the mutations above each break it in exactly one way. */
