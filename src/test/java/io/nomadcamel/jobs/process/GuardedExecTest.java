@@ -123,10 +123,10 @@ class GuardedExecTest {
     void theStepsTimeoutKillsTheWholeTree() throws Exception {
         Path pids = dir.resolve("pids");
         Exchange exchange = exec("exec:sh", run(), List.of("-c", "sleep 60 & echo $$ $! > '" + pids + "'; wait"),
-                Map.of(ExecBinding.EXEC_COMMAND_TIMEOUT, 700L));
+                Map.of(ExecBinding.EXEC_COMMAND_TIMEOUT, 2000L));
 
         ProcessFailedException e = assertInstanceOf(ProcessFailedException.class, exchange.getException());
-        assertTrue(e.getMessage().startsWith("sh failed: timed out after PT0.7S"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("sh failed: timed out after PT2S"), e.getMessage());
         long[] tree = awaitPids(pids);
         awaitDead(tree[0]);
         awaitDead(tree[1]);
