@@ -10,13 +10,12 @@ import io.nomadcamel.jobs.s3.S3Settings;
 
 /**
  * The settings a backup run needs (design §6), read when the run starts: a missing one fails that run, naming the
- * variable. The snapshot CLIs' addresses and tokens are not here: the {@code nomad} and {@code consul} exec
- * profiles (io.nomadcamel.jobs.process.ExecProfiles) read them when their step runs. The PostgreSQL password is
- * handed to child processes in their environment only and left out of {@link #toString()}.
+ * variable. The programs' paths and the snapshot CLIs' addresses and tokens are not here: the exec profiles
+ * (io.nomadcamel.jobs.process.ExecProfiles) read them when their step runs. The PostgreSQL password (for the
+ * {@code jdbc:} step's connection) is left out of {@link #toString()}.
  */
 public record BackupSettings(
         Path backupDir,
-        Optional<Path> pgBinDir,
         String pgHost,
         int pgPort,
         String pgUser,
@@ -46,7 +45,6 @@ public record BackupSettings(
         }
         return new BackupSettings(
                 Path.of(s.string("backup.dir", "backups")).toAbsolutePath(),
-                s.optional("pg.bin-dir").map(Path::of),
                 s.required("pg.host"),
                 s.port("pg.port", 5432),
                 s.required("pg.user"),
@@ -58,11 +56,6 @@ public record BackupSettings(
                 s.duration("backup.retry-delay", Duration.ofSeconds(1)),
                 partSizeMb * 1024L * 1024L,
                 S3Settings.from(s));
-    }
-
-    /** A PostgreSQL client program: from PG_BIN_DIR when set, else from the PATH. */
-    public String pgProgram(String name) {
-        return pgBinDir.map(dir -> dir.resolve(name).toString()).orElse(name);
     }
 
     public String dumpExtension() {

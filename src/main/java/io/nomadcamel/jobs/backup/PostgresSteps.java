@@ -18,13 +18,14 @@ import java.util.zip.GZIPOutputStream;
 import io.nomadcamel.jobs.process.ExecProfiles;
 import io.nomadcamel.jobs.process.ExecRequest;
 import io.nomadcamel.jobs.process.ProcessFailedException;
-import io.nomadcamel.jobs.process.ProcessRunner;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperties;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.apache.camel.Headers;
+import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ public class PostgresSteps {
     static final String DUMP_SLOT = "dumpSlot";
     /** Exchange property: this database's pg_dump exited 0 and its file is in place. */
     static final String DUMPED = "dumped";
+    /** Exchange property: this database's custom dump listed with {@code pg_restore --list}. */
+    static final String LISTED = "dumpListed";
 
     /** {@code pg_dumpall --globals-only}, its SQL to the temp folder; compressed by {@link #compressGlobals}. */
     public void globals(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Headers Map<String, Object> headers,
@@ -151,6 +154,39 @@ public class PostgresSteps {
         }
     }
 
+    /** The route's condition for {@code pg_restore --list}: custom-format dumps only. */
+    public boolean customFormat(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) {
+        return !backup.settings().plainFormat();
+    }
+
+    /** {@code pg_restore --list <dump>}: its table of contents to a file beside the dump, read by nobody. */
+    public void listCommand(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
+            @ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact, @Headers Map<String, Object> headers) {
+        ExecRequest.args("--list", artifact.temp().toString()).stdoutTo(tableOfContents(artifact))
+                .workingDir(backup.tempDir()).timeout(backup.settings().commandTimeout()).into(headers);
+    }
+
+    /**
+     * After {@code pg_restore --list} (exit 0 or 1 allowed by the step): 1 means the dump is not readable, and the
+     * dump fails verification with pg_restore's error.
+     */
+    public Artifact listed(@ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact,
+            @Header(ExecBinding.EXEC_EXIT_VALUE) int exitValue, @Header(ExecBinding.EXEC_STDERR) String stderr,
+            @ExchangeProperties Map<String, Object> properties) throws IOException {
+        Files.deleteIfExists(tableOfContents(artifact));
+        if (exitValue != 0) {
+            Files.deleteIfExists(artifact.temp());
+            throw new InvalidArtifactException(artifact.label() + " failed verification: pg_restore --list exited"
+                    + " with " + exitValue + ": " + (stderr == null ? "" : stderr.strip()));
+        }
+        properties.put(LISTED, true);
+        return artifact;
+    }
+
+    private static Path tableOfContents(Artifact artifact) {
+        return artifact.temp().resolveSibling(artifact.temp().getFileName() + ".toc");
+    }
+
     /** The dumps this run verified and kept, in the databases' order: what the upload split sends. */
     public List<Artifact> keptDumps(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) {
         List<Artifact> kept = backup.keptArtifacts().stream()
@@ -189,17 +225,5 @@ public class PostgresSteps {
     private static ExecRequest request(BackupRun backup, String... args) {
         return ExecRequest.args(serverArguments(backup.settings(), args)).workingDir(backup.tempDir())
                 .timeout(backup.settings().commandTimeout());
-    }
-
-    /** A PostgreSQL client program run from a bean (a verification's pg_restore), as the {@code pg} profile would. */
-    static ProcessRunner pg(BackupRun backup, String program, String... args) {
-        BackupSettings s = backup.settings();
-        List<String> command = new ArrayList<>();
-        command.add(s.pgProgram(program));
-        command.addAll(serverArguments(s, args));
-        ProcessRunner runner = ProcessRunner.command(command).directory(backup.tempDir())
-                .timeout(s.commandTimeout()).in(backup.run());
-        ExecProfiles.pgEnvironment(s.pgPassword().orElse(null), backup.run()).forEach(runner::env);
-        return runner;
     }
 }
