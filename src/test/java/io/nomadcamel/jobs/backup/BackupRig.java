@@ -54,6 +54,7 @@ final class BackupRig implements AutoCloseable {
     final Path backupDir = TempDirs.create("backups");
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private Path routes = Path.of("routes");
     private CamelContext camel;
     private ProducerTemplate producer;
     private volatile RunContext current;
@@ -95,6 +96,12 @@ final class BackupRig implements AutoCloseable {
         return this;
     }
 
+    /** Loads the routes from this folder on the next {@link #start()} (an operator's edited copy). */
+    BackupRig routesFrom(Path folder) {
+        this.routes = folder;
+        return this;
+    }
+
     /** (Re)starts the Camel context with the current settings. */
     BackupRig start() {
         stopCamel();
@@ -110,7 +117,7 @@ final class BackupRig implements AutoCloseable {
             var loader = PluginHelper.getRoutesLoader(context);
             for (String route : List.of("backup", "backup-retention")) {
                 loader.loadRoutes(PluginHelper.getResourceLoader(context)
-                        .resolveResource("file:routes/" + route + ".camel.yaml"));
+                        .resolveResource("file:" + routes.resolve(route + ".camel.yaml")));
             }
             context.start();
             camel = context;
