@@ -22,6 +22,7 @@ public final class Artifact {
     private volatile boolean kept;
     private volatile boolean uploaded;
     private volatile String error;
+    private volatile Map<String, Long> tableCounts;
 
     Artifact(BackupLayout.Kind kind, String database, Path temp, Path target, String s3Key) {
         this.kind = kind;
@@ -96,6 +97,15 @@ public final class Artifact {
         this.verified = true;
     }
 
+    /** A dump's row count per table, counted in the snapshot it was dumped in. */
+    void tableCounts(Map<String, Long> counts) {
+        this.tableCounts = Map.copyOf(counts);
+    }
+
+    Map<String, Long> tableCounts() {
+        return tableCounts;
+    }
+
     void markKept() {
         this.kept = true;
     }
@@ -120,6 +130,9 @@ public final class Artifact {
         m.put("bytes", bytes < 0 ? null : bytes);
         m.put("sha256", sha256);
         m.put("verified", verified);
+        if (tableCounts != null) {
+            m.put("table_counts", new java.util.TreeMap<>(tableCounts));
+        }
         if (error != null) {
             m.put("error", error);
         }

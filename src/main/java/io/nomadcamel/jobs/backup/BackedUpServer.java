@@ -60,14 +60,22 @@ public final class BackedUpServer implements DataSource {
 
     /** One connection to the backed-up server, no retry. */
     static Connection connect(BackupSettings s) throws SQLException {
+        return connect(s, s.pgDatabase(), 60);
+    }
+
+    /**
+     * One connection to a database of the server, no retry; {@code socketTimeoutSeconds} 0 for statements that take
+     * as long as the database is big (counting its rows).
+     */
+    static Connection connect(BackupSettings s, String database, int socketTimeoutSeconds) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", s.pgUser());
         s.pgPassword().ifPresent(p -> props.setProperty("password", p));
         props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "60");
+        props.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
         props.setProperty("ApplicationName", "nomad-camel-jobs backup");
         String url = "jdbc:postgresql://" + s.pgHost() + ":" + s.pgPort() + "/"
-                + URLEncoder.encode(s.pgDatabase(), StandardCharsets.UTF_8).replace("+", "%20");
+                + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
         return DriverManager.getConnection(url, props);
     }
 

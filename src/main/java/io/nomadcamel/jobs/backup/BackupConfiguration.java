@@ -30,6 +30,9 @@ public class BackupConfiguration implements CamelConfiguration {
         registry.bind("backupArtifacts", new ArtifactSteps(metrics));
         registry.bind("backupManifest", new ManifestSteps());
         registry.bind("backupRetention", new RetentionSteps(settings, metrics));
+        registry.bind("drillJob", new DrillSteps(settings, metrics));
+        registry.bind("drillThreads", camel.getExecutorServiceManager()
+                .newFixedThreadPool(this, "restore-drill", RestoreDrillJobType.MAX_CONCURRENCY));
         // the split's threads; how many dump at once is the run's dump_concurrency (a semaphore per run)
         registry.bind("backupDumpThreads", camel.getExecutorServiceManager()
                 .newFixedThreadPool(this, "backup-dump", BackupInput.MAX_DUMP_CONCURRENCY));

@@ -14,6 +14,8 @@ final class BackupMetrics {
 
     private final Supplier<MeterRegistry> registry;
     private volatile MeterRegistry meters;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> verifiedAt =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     BackupMetrics(CamelContext camel) {
         this.registry = () -> io.nomadcamel.jobs.Meters.of(camel);
@@ -54,6 +56,19 @@ final class BackupMetrics {
         Counter.builder("ncj_backup_retention_deleted_total")
                 .description("backup files (local) and objects (s3) deleted by retention")
                 .tag("where", where).register(meters()).increment(count);
+    }
+
+    /** A database's newest dump was restored and matched its row counts now ({@code time() - it} is its age). */
+    void verified(String database, java.time.Instant at) {
+        verifiedAt.computeIfAbsent(database, d -> {
+            java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder("ncj_backup_last_verified_timestamp_seconds", value,
+                            java.util.concurrent.atomic.AtomicLong::get)
+                    .description("when a restore drill last restored this database's newest dump and matched every "
+                            + "table's row count (unix seconds)")
+                    .tag("database", d).register(meters());
+            return value;
+        }).set(at.getEpochSecond());
     }
 
     void retentionFailed(String where) {

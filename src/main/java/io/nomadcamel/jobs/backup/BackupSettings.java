@@ -58,6 +58,12 @@ public record BackupSettings(
                 S3Settings.from(s));
     }
 
+    /** The same settings for another server (a restore drill's DRILL_PG_HOST). */
+    BackupSettings onHost(String host) {
+        return new BackupSettings(backupDir, host, pgPort, pgUser, pgPassword, pgDatabase, plainFormat,
+                lockWaitTimeout, commandTimeout, retryDelay, partSizeBytes, s3);
+    }
+
     public String dumpExtension() {
         return plainFormat ? ".sql.gz" : ".dump";
     }

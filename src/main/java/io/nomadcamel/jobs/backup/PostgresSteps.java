@@ -45,6 +45,8 @@ public class PostgresSteps {
     static final String DUMPED = "dumped";
     /** Exchange property: this database's custom dump listed with {@code pg_restore --list}. */
     static final String LISTED = "dumpListed";
+    /** Exchange property: the open {@link DumpSnapshot} this database's pg_dump reads. */
+    static final String SNAPSHOT = "dumpSnapshot";
 
     /** {@code pg_dumpall --globals-only}, its SQL to the temp folder; compressed by {@link #compressGlobals}. */
     public void globals(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Headers Map<String, Object> headers,
@@ -89,12 +91,13 @@ public class PostgresSteps {
     }
 
     /**
-     * Waits for one of the run's {@code dump_concurrency} slots (whatever the split's threads), then builds pg_dump's
-     * arguments, its stdout going to the dump's file in the temp folder.
+     * Waits for one of the run's {@code dump_concurrency} slots (whatever the split's threads), exports the database's
+     * snapshot ({@link DumpSnapshot}), then builds pg_dump's arguments to read that snapshot, its stdout going to the
+     * dump's file in the temp folder.
      */
     public void dumpCommand(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body String database,
             @Headers Map<String, Object> headers, @ExchangeProperties Map<String, Object> properties)
-            throws InterruptedException {
+            throws InterruptedException, SQLException {
         Artifact artifact = backup.artifact(BackupLayout.Kind.DATABASE, database);
         RunContext run = backup.run();
         do {
@@ -103,12 +106,20 @@ public class PostgresSteps {
         properties.put(DUMP_SLOT, true);
         properties.put(SnapshotSteps.ARTIFACT, artifact);
         backup.dumpStarted(System.currentTimeMillis());
-        request(backup, dumpArguments(backup.settings(), database)).stdoutTo(artifact.temp()).into(headers);
+        DumpSnapshot snapshot = run.track(DumpSnapshot.open(backup.settings(), database));
+        properties.put(SNAPSHOT, snapshot);
+        request(backup, dumpArguments(backup.settings(), database, snapshot.id())).stdoutTo(artifact.temp())
+                .into(headers);
     }
 
-    /** pg_dump exited 0: its file is in place and goes on to verification. */
+    /**
+     * pg_dump exited 0: its file is in place and goes on to verification; the rows it holds are counted in its
+     * snapshot, still open, for the manifest (what a restore drill compares).
+     */
     public Artifact dumped(@ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact,
-            @ExchangeProperties Map<String, Object> properties) {
+            @ExchangeProperty(SNAPSHOT) DumpSnapshot snapshot, @ExchangeProperties Map<String, Object> properties)
+            throws SQLException {
+        artifact.tableCounts(snapshot.countRows());
         properties.put(DUMPED, true);
         return artifact;
     }
@@ -124,6 +135,10 @@ public class PostgresSteps {
             @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
         if (properties.remove(DUMP_SLOT) == null) {
             return; // stopped while waiting for a slot: no pg_dump ran
+        }
+        if (properties.remove(SNAPSHOT) instanceof DumpSnapshot snapshot) {
+            snapshot.close();
+            backup.run().untrack(snapshot);
         }
         boolean ok = Boolean.TRUE.equals(properties.get(DUMPED));
         RunContext run = backup.run();
@@ -195,7 +210,7 @@ public class PostgresSteps {
         return kept;
     }
 
-    private static String[] dumpArguments(BackupSettings s, String database) {
+    private static String[] dumpArguments(BackupSettings s, String database, String snapshot) {
         List<String> args = new ArrayList<>();
         if (s.plainFormat()) {
             // plain SQL, gzipped by pg_dump itself (.sql.gz), as the original workers wrote it
@@ -204,6 +219,7 @@ public class PostgresSteps {
             args.add("--format=custom");
         }
         s.lockWaitTimeout().ifPresent(t -> args.add("--lock-wait-timeout=" + t.toMillis()));
+        args.add("--snapshot=" + snapshot);
         // a connection string, so that a name with "=" or a "postgresql://" prefix is a name and nothing else
         args.add("--dbname=dbname=" + conninfoQuote(database));
         return args.toArray(String[]::new);

@@ -23,7 +23,7 @@ import io.nomadcamel.jobs.Durations;
 public final class InputSchema {
 
     /** The JSON types and rules a field can have. */
-    public enum Kind { INTEGER, BOOLEAN, TEXT, ABSOLUTE_PATH, DURATION }
+    public enum Kind { INTEGER, BOOLEAN, TEXT, ABSOLUTE_PATH, DURATION, CHOICE, TEXT_LIST }
 
     /** Longest string a text field takes: names and image references, never documents. */
     public static final int MAX_TEXT = 1000;
@@ -36,8 +36,15 @@ public final class InputSchema {
      *
      * @param defaultValue what an absent (or null) field means; null: the field is optional with no value
      */
-    public record Field(String name, Kind kind, Object defaultValue, long min, long max, String description) {
+    public record Field(String name, Kind kind, Object defaultValue, long min, long max, String description,
+            List<String> choices) {
+        public Field(String name, Kind kind, Object defaultValue, long min, long max, String description) {
+            this(name, kind, defaultValue, min, max, description, List.of());
+        }
     }
+
+    /** Most items a list field takes. */
+    public static final int MAX_ITEMS = 1000;
 
     private final String type;
     private final Map<String, Field> fields;
@@ -105,6 +112,13 @@ public final class InputSchema {
                 }
                 yield s.trim();
             }
+            case CHOICE -> {
+                if (!(value instanceof String s) || !field.choices().contains(s)) {
+                    throw invalid(field, "must be one of " + String.join(", ", field.choices()), value);
+                }
+                yield s;
+            }
+            case TEXT_LIST -> textList(field, value);
             case ABSOLUTE_PATH -> absolutePath(field, value);
             case DURATION -> {
                 String rule = "must be a duration from 1s to 30d such as 90s, 10m or 2h";
@@ -122,6 +136,24 @@ public final class InputSchema {
                 yield s.trim();
             }
         };
+    }
+
+    /** Distinct non-empty strings, kept exactly as given (names are data: no trimming). */
+    private List<String> textList(Field field, Object value) {
+        String rule = "must be an array of at most " + MAX_ITEMS + " distinct non-empty strings of at most "
+                + MAX_TEXT + " characters without control characters";
+        if (!(value instanceof List<?> list) || list.size() > MAX_ITEMS) {
+            throw invalid(field, rule, value);
+        }
+        List<String> items = new java.util.ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof String s) || s.isEmpty() || s.length() > MAX_TEXT || hasControl(s)
+                    || items.contains(s)) {
+                throw invalid(field, rule, item);
+            }
+            items.add(s);
+        }
+        return List.copyOf(items);
     }
 
     /** Absolute, normalised (no '.', '..' or '//': "a child of this dir" must mean what it reads), not the root. */
@@ -210,6 +242,16 @@ public final class InputSchema {
                     p.put("minLength", 1);
                     p.put("maxLength", MAX_TEXT);
                 }
+                case CHOICE -> {
+                    p.put("type", "string");
+                    p.put("enum", f.choices());
+                }
+                case TEXT_LIST -> {
+                    p.put("type", "array");
+                    p.put("items", Map.of("type", "string", "minLength", 1, "maxLength", MAX_TEXT));
+                    p.put("maxItems", MAX_ITEMS);
+                    p.put("uniqueItems", true);
+                }
                 case ABSOLUTE_PATH -> {
                     p.put("type", "string");
                     p.put("format", "absolute-path");
@@ -258,6 +300,16 @@ public final class InputSchema {
         /** A non-empty string; {@code defaultValue} null: optional. */
         public Builder text(String name, String defaultValue, String description) {
             return add(new Field(name, Kind.TEXT, defaultValue, 0, 0, description));
+        }
+
+        /** One of these strings; the first is the default. */
+        public Builder choice(String name, List<String> choices, String description) {
+            return add(new Field(name, Kind.CHOICE, choices.get(0), 0, 0, description, List.copyOf(choices)));
+        }
+
+        /** An optional list of distinct strings (names), no default. */
+        public Builder textList(String name, String description) {
+            return add(new Field(name, Kind.TEXT_LIST, null, 0, 0, description));
         }
 
         public Builder absolutePath(String name, String defaultValue, String description) {
