@@ -158,7 +158,8 @@ public class DrillSteps {
     }
 
     /** An empty scratch database on the drill server, named for the run and the database's place. */
-    public void createScratch(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill, @Body String database)
+    public void createScratch(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill,
+            @ExchangeProperty("database") String database)
             throws SQLException {
         DrillRun.DatabaseDrill d = drill.database(database);
         String name = drill.scratch().name(d.n);
@@ -168,7 +169,8 @@ public class DrillSteps {
     }
 
     /** {@code pg_restore --no-owner --no-privileges --exit-on-error --dbname=<scratch> <dump>} on the drill server. */
-    public void restoreCommand(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill, @Body String database,
+    public void restoreCommand(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill,
+            @ExchangeProperty("database") String database,
             @Headers Map<String, Object> headers) {
         DrillRun.DatabaseDrill d = drill.database(database);
         BackupSettings s = drill.drillServer();
@@ -179,7 +181,8 @@ public class DrillSteps {
     }
 
     /** pg_restore exited 0: every table's rows in the scratch database against the counts of the dump's snapshot. */
-    public void compare(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill, @Body String database)
+    public void compare(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill,
+            @ExchangeProperty("database") String database)
             throws SQLException {
         DrillRun.DatabaseDrill d = drill.database(database);
         d.restored = true;

@@ -22,7 +22,8 @@ class AppHomeTest {
         Path elsewhere = TempDirs.create("elsewhere");
         try (AppProcess app = AppProcess.startIn(elsewhere, Map.of()).awaitReady(Duration.ofSeconds(60))) {
             String types = AppProcess.get(app.url("/api/job-types")).body();
-            for (String type : List.of("backup", "backup-retention", "node-cleanup", "registry-gc", "trivy-scan")) {
+            for (String type : List.of("backup", "backup-retention", "node-cleanup", "registry-gc", "restore-drill",
+                    "trivy-scan")) {
                 assertTrue(types.contains("\"type\":\"" + type + "\""), "routes/ found: " + types);
             }
             assertEquals(200, AppProcess.get(app.url("/api/jobs/backup-daily")).statusCode(),

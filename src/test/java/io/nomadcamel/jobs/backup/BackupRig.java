@@ -115,9 +115,11 @@ final class BackupRig implements AutoCloseable {
             new ExecConfiguration().configure(context);
             new BackupConfiguration().configure(context);
             var loader = PluginHelper.getRoutesLoader(context);
-            for (String route : List.of("backup", "backup-retention")) {
-                loader.loadRoutes(PluginHelper.getResourceLoader(context)
-                        .resolveResource("file:" + routes.resolve(route + ".camel.yaml")));
+            for (String route : List.of("backup", "backup-retention", "restore-drill")) {
+                Path file = routes.resolve(route + ".camel.yaml");
+                if (route.equals("backup") || java.nio.file.Files.exists(file)) { // an edited copy may hold backup only
+                    loader.loadRoutes(PluginHelper.getResourceLoader(context).resolveResource("file:" + file));
+                }
             }
             context.start();
             camel = context;
@@ -130,6 +132,10 @@ final class BackupRig implements AutoCloseable {
 
     Outcome backup(Map<String, Object> input) {
         return run("backup", input);
+    }
+
+    Outcome drill(Map<String, Object> input) {
+        return run("restore-drill", input);
     }
 
     Outcome retention(Map<String, Object> input) {

@@ -41,8 +41,8 @@ final class PgWrappers implements AutoCloseable {
                     "done",
                     "if [ \"$PGPASSWORD\" != '" + password + "' ]; then echo 'PGPASSWORD not set' >&2; exit 98; fi",
                     "start=$(date +%s%N)",
-                    program.equals("pg_dump") ? "[ -f '" + dir.resolve("dump-delay") + "' ] && sleep $(cat '"
-                            + dir.resolve("dump-delay") + "')" : "",
+                    "[ -f '" + dir.resolve(program + "-delay") + "' ] && sleep $(cat '"
+                            + dir.resolve(program + "-delay") + "')",
                     "'" + realBinDir.resolve(program) + "' \"$@\"",
                     "rc=$?",
                     "echo \"" + program + " $start $(date +%s%N) $rc\" >> \"$log\"",
@@ -65,11 +65,16 @@ final class PgWrappers implements AutoCloseable {
 
     /** Every pg_dump sleeps this long before it starts dumping (0 for none). */
     void dumpDelay(double seconds) {
+        delay("pg_dump", seconds);
+    }
+
+    /** Every call of this program sleeps this long before the real one starts (0 for none). */
+    void delay(String program, double seconds) {
         try {
             if (seconds <= 0) {
-                Files.deleteIfExists(dir.resolve("dump-delay"));
+                Files.deleteIfExists(dir.resolve(program + "-delay"));
             } else {
-                Files.writeString(dir.resolve("dump-delay"), String.valueOf(seconds));
+                Files.writeString(dir.resolve(program + "-delay"), String.valueOf(seconds));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -36,7 +36,8 @@ class JobTypeContractsTest {
             }
         }
         JobTypes types = JobTypes.load(settings(new Properties()));
-        assertEquals(Set.of("backup", "backup-retention", "node-cleanup", "registry-gc", "trivy-scan"), routeTypes);
+        assertEquals(Set.of("backup", "backup-retention", "node-cleanup", "registry-gc", "restore-drill",
+                "trivy-scan"), routeTypes);
         for (String type : routeTypes) {
             JobType declared = types.find(type).orElseThrow(() -> new AssertionError(type + " declares no JobType"));
             assertFalse(declared.description().isBlank());
@@ -53,7 +54,7 @@ class JobTypeContractsTest {
             all.load(in);
         }
         JobDefinitions definitions = new JobDefinitions(Set.of("backup", "backup-retention", "node-cleanup",
-                "registry-gc", "trivy-scan"), JobTypes.load(settings(all)));
+                "registry-gc", "restore-drill", "trivy-scan"), JobTypes.load(settings(all)));
         JobRegistry registry = new JobRegistry(definitions);
         registry.loadProperties(all);
         assertTrue(registry.all().size() >= 4, registry.all().toString());

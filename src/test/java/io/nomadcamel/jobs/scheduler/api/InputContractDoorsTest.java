@@ -37,7 +37,7 @@ class InputContractDoorsTest {
     /** Each type's shipped job (application.properties) or one defined here, and the breaks its contract refuses. */
     private static final Map<String, String> JOB_OF_TYPE = Map.of("backup", "backup-daily", "backup-retention",
             "retention", "trivy-scan", "trivy-daily", "node-cleanup", "cleanup-daily", "registry-gc",
-            "registry-gc-weekly");
+            "registry-gc-weekly", "restore-drill", "restore-drill-weekly");
 
     private static PostgresServer pg;
     private static AppProcess app;
@@ -84,6 +84,15 @@ class InputContractDoorsTest {
                 b.add(new Break("relative path", "registry_data_dir", "\"registry\""));
                 b.add(new Break("nested garbage", "job_name", NESTED));
                 b.add(new Break("200 KB string", "registry_image", "\"" + HUGE + "\""));
+            }
+            case "restore-drill" -> {
+                b.add(new Break("not one of s3, local", "source", "\"ftp\""));
+                b.add(new Break("out of range", "concurrency", "0"));
+                b.add(new Break("a string, not a list", "databases", "\"app\""));
+                b.add(new Break("a list holding a number", "databases", "[\"app\", 3]"));
+                b.add(new Break("a name twice", "databases", "[\"app\", \"app\"]"));
+                b.add(new Break("nested garbage", "databases", NESTED));
+                b.add(new Break("200 KB string", "source", "\"" + HUGE + "\""));
             }
             default -> throw new IllegalArgumentException(type);
         }
