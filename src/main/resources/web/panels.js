@@ -15,6 +15,15 @@ window.ncj = window.ncj || {};
       fill(container, el('p', {class: 'muted'}, 'No backup job is configured (jobs of type backup).'));
       return;
     }
+    const drillJobs = jobs.filter((job) => job.type === 'restore-drill');
+    const drillCards = Promise.all(drillJobs.map(async (job) => {
+      try {
+        return renderDrill(job.id, await ncj.get('/api/runs?job=' + encodeURIComponent(job.id) + '&limit=20'));
+      } catch (error) {
+        return el('div', {class: 'card'}, el('h3', {}, job.id), el('p', {class: 'error-text'},
+          'cannot read its runs: ' + ncj.describe(error)));
+      }
+    }));
     const cards = await Promise.all(backupJobs.map(async (job) => {
       try {
         const runs = await ncj.get('/api/runs?job=' + encodeURIComponent(job.id) + '&state=SUCCEEDED&limit=1');
@@ -24,7 +33,46 @@ window.ncj = window.ncj || {};
           'cannot read its runs: ' + ncj.describe(error)));
       }
     }));
-    fill(container, cards);
+    fill(container, cards.concat(await drillCards));
+  }
+
+  /**
+   * A card for a restore-drill job from its recent runs (newest first): each database's newest verified dump and
+   * when it was verified (a failed run may still have verified some), and the databases the newest drill found in
+   * PostgreSQL but not in the newest backup ("not covered").
+   */
+  function renderDrill(jobId, runs) {
+    const card = el('div', {class: 'card drill', 'data-job': jobId}, el('h3', {}, jobId + ' · restore drill'));
+    const list = Array.isArray(runs) ? runs : [];
+    const verified = new Map();
+    let notCovered = null;
+    for (const run of list) {
+      const result = run.result && typeof run.result === 'object' ? run.result : {};
+      if (notCovered === null && Array.isArray(result.not_covered)) {
+        notCovered = result.not_covered;
+      }
+      for (const db of Array.isArray(result.databases) ? result.databases : []) {
+        if (db.verified_at && !verified.has(db.database)) {
+          verified.set(db.database, {db, run});
+        }
+      }
+    }
+    if (verified.size === 0) {
+      card.appendChild(el('p', {class: 'muted'}, 'No database verified yet.'));
+    } else {
+      const rows = [...verified.values()].map(({db, run}) => el('tr', {'data-database': db.database},
+        el('td', {}, db.database), el('td', {class: 'mono'}, db.artifact || '—'),
+        el('td', {'data-field': 'verified_at'}, time(db.verified_at)),
+        el('td', {}, link(runHash(run.id), 'run ' + run.id))));
+      card.appendChild(el('table', {class: 'compact'},
+        el('thead', {}, el('tr', {}, ['Database', 'Newest verified dump', 'Verified', ''].map((h) => el('th', {}, h)))),
+        el('tbody', {}, rows)));
+    }
+    if (notCovered && notCovered.length) {
+      card.appendChild(el('div', {class: 'warnings not-covered'}, el('strong', {}, 'Not covered by the newest backup'),
+        el('ul', {}, notCovered.map((name) => el('li', {'data-database': name}, name)))));
+    }
+    return card;
   }
 
   /** A card for a backup job's newest successful run (null: none yet). */
@@ -136,5 +184,5 @@ window.ncj = window.ncj || {};
         f.title ? el('span', {class: 'muted'}, ' — ' + f.title) : null))));
   }
 
-  Object.assign(ncj, {loadBackups, renderBackup, loadScans, renderScans});
+  Object.assign(ncj, {loadBackups, renderBackup, renderDrill, loadScans, renderScans});
 })(window.ncj);

@@ -18,7 +18,7 @@ window.ncj = window.ncj || {};
     const backups = el('div', {id: 'backups', class: 'cards'}, el('p', {class: 'muted'}, 'Loading…'));
     const scans = el('div', {id: 'scans'}, el('p', {class: 'muted'}, 'Loading…'));
     fill(view, el('h2', {}, 'Jobs'), trigger, table,
-      el('h2', {}, 'Backups'), el('p', {class: 'muted'}, 'The newest successful run of each backup job.'), backups,
+      el('h2', {}, 'Backups'), el('p', {class: 'muted'}, 'The newest successful run of each backup job, and what the restore drills verified.'), backups,
       el('h2', {}, 'Image scans'),
       el('p', {class: 'muted'}, 'The latest scan of each image; new and fixed count findings since the scan before.'),
       scans);

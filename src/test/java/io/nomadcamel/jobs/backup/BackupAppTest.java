@@ -33,7 +33,7 @@ class BackupAppTest {
     @RegisterExtension
     static final S3ProxyServer S3 = new S3ProxyServer();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String API_TOKEN = "api-token-backup-0c1d";
+    static final String API_TOKEN = "api-token-backup-0c1d";
 
     @Test
     void theDefaultJobBacksUpWithSettingsFromTheEnvironmentAndReportsOverTheApi() throws Exception {
@@ -43,24 +43,7 @@ class BackupAppTest {
         try (FakeClis clis = FakeClis.install(); PgWrappers pgBin = PgWrappers.around(PG.binDir(),
                 BackupRig.PG_PASSWORD)) {
             clis.set("nomad", "token", BackupRig.NOMAD_TOKEN).set("consul", "token", BackupRig.CONSUL_TOKEN);
-            Map<String, String> env = new HashMap<>();
-            env.put("API_TOKEN", API_TOKEN);
-            env.put("BACKUP_DIR", backups.toString());
-            env.put("NOMAD_BIN", clis.nomad().toString());
-            env.put("NOMAD_ADDR", "http://127.0.0.1:4646");
-            env.put("NOMAD_TOKEN", BackupRig.NOMAD_TOKEN);
-            env.put("CONSUL_BIN", clis.consul().toString());
-            env.put("CONSUL_HTTP_ADDR", "127.0.0.1:8500");
-            env.put("CONSUL_HTTP_TOKEN", BackupRig.CONSUL_TOKEN);
-            env.put("PG_BIN_DIR", pgBin.dir().toString());
-            env.put("PG_HOST", "127.0.0.1");
-            env.put("PG_PORT", String.valueOf(PG.port()));
-            env.put("PG_USER", PG.user());
-            env.put("PGPASSWORD", BackupRig.PG_PASSWORD);
-            env.put("S3_ENDPOINT", S3.endpoint().toString());
-            env.put("S3_BUCKET", "cluster-backups");
-            env.put("S3_ACCESS_KEY", S3.accessKey());
-            env.put("S3_SECRET_KEY", S3.secretKey());
+            Map<String, String> env = appEnvironment(PG, S3, clis, pgBin, backups, "cluster-backups");
             try (AppProcess app = AppProcess.start(env).awaitReady(Duration.ofSeconds(90))) {
                 JsonNode job = JSON.readTree(app.api("GET", "/api/jobs/backup-daily", null, null).body());
                 assertEquals("backup", job.path("type").asText(), job.toString());
@@ -120,7 +103,31 @@ class BackupAppTest {
         }
     }
 
-    private static JsonNode awaitFinished(AppProcess app, long runId) throws Exception {
+    /** The environment an operator gives the application for backups (and drills) against the test rigs. */
+    static Map<String, String> appEnvironment(PostgresServer pg, S3ProxyServer s3, FakeClis clis, PgWrappers pgBin,
+            Path backups, String bucket) {
+        Map<String, String> env = new HashMap<>();
+        env.put("API_TOKEN", API_TOKEN);
+        env.put("BACKUP_DIR", backups.toString());
+        env.put("NOMAD_BIN", clis.nomad().toString());
+        env.put("NOMAD_ADDR", "http://127.0.0.1:4646");
+        env.put("NOMAD_TOKEN", BackupRig.NOMAD_TOKEN);
+        env.put("CONSUL_BIN", clis.consul().toString());
+        env.put("CONSUL_HTTP_ADDR", "127.0.0.1:8500");
+        env.put("CONSUL_HTTP_TOKEN", BackupRig.CONSUL_TOKEN);
+        env.put("PG_BIN_DIR", pgBin.dir().toString());
+        env.put("PG_HOST", "127.0.0.1");
+        env.put("PG_PORT", String.valueOf(pg.port()));
+        env.put("PG_USER", pg.user());
+        env.put("PGPASSWORD", BackupRig.PG_PASSWORD);
+        env.put("S3_ENDPOINT", s3.endpoint().toString());
+        env.put("S3_BUCKET", bucket);
+        env.put("S3_ACCESS_KEY", s3.accessKey());
+        env.put("S3_SECRET_KEY", s3.secretKey());
+        return env;
+    }
+
+    static JsonNode awaitFinished(AppProcess app, long runId) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         JsonNode run = null;
         while (System.currentTimeMillis() < deadline) {

@@ -54,6 +54,18 @@ final class BackupDatabases {
         return names;
     }
 
+    /** The restore drills' scratch databases present on the server. */
+    static List<String> scratchDatabases(PostgresServer pg) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'ncj\\_drill\\_%'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
     /** Table → row count, for every user table of the database. */
     static Map<String, Long> rowCounts(PostgresServer pg, String database) throws Exception {
         Map<String, Long> counts = new TreeMap<>();

@@ -99,7 +99,7 @@ class RestoreDrillTest {
 
     @AfterEach
     void noScratchDatabaseLeft() throws Exception {
-        assertEquals(List.of(), scratchDatabases());
+        assertEquals(List.of(), BackupDatabases.scratchDatabases(PG));
         rig.wrappers.delay("pg_restore", 0);
     }
 
@@ -222,7 +222,7 @@ class RestoreDrillTest {
         CompletableFuture<BackupRig.Outcome> outcome = CompletableFuture.supplyAsync(() -> rig.drill(
                 Map.of("databases", List.of("billing data"))));
         long deadline = System.currentTimeMillis() + 30_000;
-        while (scratchDatabases().isEmpty() || !pgRestoreRunning()) {
+        while (BackupDatabases.scratchDatabases(PG).isEmpty() || !pgRestoreRunning()) {
             assertTrue(System.currentTimeMillis() < deadline, "the drill never started pg_restore");
             Thread.sleep(50);
         }
@@ -232,7 +232,7 @@ class RestoreDrillTest {
 
         assertEquals("CANCELLED", run.state());
         assertFalse(pgRestoreRunning(), "pg_restore (and its wrapper) killed");
-        assertEquals(List.of(), scratchDatabases());
+        assertEquals(List.of(), BackupDatabases.scratchDatabases(PG));
     }
 
     @Test
@@ -277,16 +277,5 @@ class RestoreDrillTest {
         List<String> list = new ArrayList<>();
         array.forEach(n -> list.add(n.asText()));
         return list;
-    }
-
-    static List<String> scratchDatabases() throws Exception {
-        List<String> names = new ArrayList<>();
-        try (Connection c = PG.connect("postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'ncj\\_drill\\_%'")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
     }
 }

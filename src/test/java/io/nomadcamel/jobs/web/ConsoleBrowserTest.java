@@ -268,6 +268,39 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void showsEachDatabasesNewestVerifiedDumpAndWhenFromTheDrillsRunsAndWhatNoBackupCovers() {
+        browser.open(app.url("/"));
+        browser.await("the page", () -> browser.all("#jobs-table").size() == 1);
+        browser.driver().executeScript("""
+                const drill = ncj.renderDrill('restore-drill-weekly', [
+                  {id: 12, state: 'FAILED', result: {not_covered: ['new <b>db</b>'], databases: [
+                    {database: 'shop', artifact: 'backups/postgres/shop/postgres-shop-20250105010000.dump',
+                     verified_at: '2025-01-05T07:01:02Z'},
+                    {database: 'orders', artifact: 'backups/postgres/orders/postgres-orders-20250105010000.dump',
+                     verified_at: null, error: 'SHA-256 of ... differs'}]}},
+                  {id: 11, state: 'SUCCEEDED', result: {not_covered: [], databases: [
+                    {database: 'orders', artifact: 'backups/postgres/orders/postgres-orders-20241229010000.dump',
+                     verified_at: '2024-12-29T07:03:04Z'}]}}]);
+                const box = document.createElement('div');
+                box.id = 'drill-sample';
+                box.append(drill);
+                document.body.append(box);
+                """);
+        String shop = browser.text("#drill-sample tr[data-database='shop']");
+        assertEquals("shop backups/postgres/shop/postgres-shop-20250105010000.dump 2025-01-05 07:01:02 UTC run 12",
+                shop);
+        // the newest drill failed orders: its newest verified dump is the week before's
+        String orders = browser.text("#drill-sample tr[data-database='orders']");
+        assertEquals("orders backups/postgres/orders/postgres-orders-20241229010000.dump 2024-12-29 07:03:04 UTC "
+                + "run 11", orders);
+        String notCovered = browser.text("#drill-sample .not-covered");
+        assertTrue(notCovered.contains("Not covered by the newest backup") && notCovered.contains("new <b>db</b>"),
+                notCovered);
+        assertTrue(browser.all("#drill-sample b").isEmpty(), "names are text, not markup");
+        assertEquals(List.of(), browser.consoleErrors(), "no script error");
+    }
+
+    @Test
     void showsANotReadyJobInAmberWithItsProblems() throws Exception {
         browser.open(app.url("/"));
         browser.await("backup-daily marked not ready", () -> browser.all("tr[data-job='backup-daily'].not-ready")
