@@ -274,13 +274,13 @@ public final class BackupBench {
         return parts[0] + " " + parts[1] + " " + parts[2];
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return String.format("%.0f MiB", bytes / 1048576.0);
     }
 
