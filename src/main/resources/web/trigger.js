@@ -27,6 +27,12 @@ window.ncj = window.ncj || {};
     if (property.format === 'absolute-path') {
       return 'absolute path';
     }
+    if (Array.isArray(property.enum)) {
+      return 'one of ' + property.enum.join(', ');
+    }
+    if (property.type === 'array') {
+      return 'JSON array of names, e.g. ["app", "billing data"]';
+    }
     return property.format || property.type || 'any';
   }
 
@@ -47,6 +53,14 @@ window.ncj = window.ncj || {};
     }
     if (text === '') {
       return undefined;
+    }
+    if (property.type === 'array') {
+      // names are data: only a JSON array says where one ends; anything else goes as typed and the API names the field
+      try {
+        return JSON.parse(text);
+      } catch (notJson) {
+        return input.value;
+      }
     }
     return property.type === 'integer' && /^-?\d+$/.test(text) ? Number(text) : input.value;
   }

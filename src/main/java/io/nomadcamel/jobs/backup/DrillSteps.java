@@ -72,7 +72,7 @@ public class DrillSteps {
         run.onEnd("restore-drill-scratch", r -> dropOwnScratch(drill));
         drill.plan(input.databases() != null ? input.databases() : drill.catalog().newestSuccessfulDatabases());
         LOG.info("restore drill run {} starting: {} databases from {}, restoring on {}:{}", run.runId(),
-                drill.result().get("databases") instanceof List<?> l ? l.size() : 0, drill.catalog().source(),
+                drill.planned().size(), drill.catalog().source(),
                 drillServer.pgHost(), drillServer.pgPort());
         return drill;
     }

@@ -27,10 +27,11 @@ public final class DrillBench {
 
     public static void main(String[] args) throws Exception {
         new DrillBench().run(Integer.getInteger("bench.databases", 4), Long.getLong("bench.rows", 1_130_000L),
-                Integer.getInteger("bench.rounds", 3));
+                Integer.getInteger("bench.rounds", 5), Integer.getInteger("bench.warmup", 1));
     }
 
-    private void run(int databases, long rows, int rounds) throws Exception {
+    /** {@code warmup} rounds first, printed but not counted: the drill's first run loads and compiles its classes. */
+    private void run(int databases, long rows, int rounds, int warmup) throws Exception {
         pg.start();
         s3.start();
         s3.createBucket("bench");
@@ -65,27 +66,30 @@ public final class DrillBench {
             List<Double> byHand = new ArrayList<>();
             List<Double> local = new ArrayList<>();
             List<Double> fromS3 = new ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
+            for (int round = 1 - warmup; round <= rounds; round++) {
                 double h = 0;
                 double l = 0;
                 double s = 0;
                 for (int step = 0; step < 3; step++) {
-                    switch ((round + step) % 3) {
+                    switch (Math.floorMod(round + step, 3)) {
                         case 0 -> h = byHand(dumps);
                         case 1 -> l = drill(rig, "local", names);
                         default -> s = drill(rig, "s3", names);
                     }
                 }
-                byHand.add(h);
-                local.add(l);
-                fromS3.add(s);
-                System.out.printf("    round %d: pg_restore by hand %.2f s; drill (local) %.2f s (ratio %.3f); "
-                        + "drill (s3) %.2f s (ratio %.3f); load average %s%n", round, h, l, l / h, s, s / h,
-                        Files.readString(Path.of("/proc/loadavg")).trim());
+                if (round > 0) {
+                    byHand.add(h);
+                    local.add(l);
+                    fromS3.add(s);
+                }
+                System.out.printf("    " + (round > 0 ? "round " + round : "warm-up") + ": pg_restore by hand %.2f s; "
+                        + "drill (local) %.2f s (ratio %.3f); drill (s3) %.2f s (ratio %.3f); load average %s%n",
+                        h, l, l / h, s, s / h, Files.readString(Path.of("/proc/loadavg")).trim());
             }
+            double hand = BackupBench.median(byHand);
             System.out.printf("    median of %d: by hand %.2f s, drill (local) %.2f s (ratio %.3f, target <= 1.1), "
-                    + "drill (s3) %.2f s (ratio %.3f)%n", rounds, BackupBench.median(byHand), BackupBench.median(local),
-                    BackupBench.median(local) / BackupBench.median(byHand), BackupBench.median(fromS3), BackupBench.median(fromS3) / BackupBench.median(byHand));
+                    + "drill (s3) %.2f s (ratio %.3f)%n", rounds, hand, BackupBench.median(local),
+                    BackupBench.median(local) / hand, BackupBench.median(fromS3), BackupBench.median(fromS3) / hand);
         } finally {
             s3.stop();
             pg.stop();
