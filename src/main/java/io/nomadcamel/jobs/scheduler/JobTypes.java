@@ -11,7 +11,8 @@ import io.nomadcamel.jobs.Settings;
 
 /**
  * The declared job types ({@link JobType}, one per job package) and what the scheduler asks of them: is this input
- * the type's, is this job ready. A route type that declares none (a test route, an operator's experiment) takes any
+ * the type's, is this job ready. Declared in Java ({@code ServiceLoader}) or, for a YAML-only job, as a bean of its
+ * route file. A route type that declares none (a test route, an operator's experiment) takes any
  * JSON object and is always ready; {@code JobTypesContractTest} keeps every shipped route type declared.
  */
 public final class JobTypes {
@@ -32,8 +33,18 @@ public final class JobTypes {
 
     /** The types on the classpath ({@code META-INF/services/io.nomadcamel.jobs.scheduler.JobType}). */
     public static JobTypes load(Settings settings) {
-        return new JobTypes(ServiceLoader.load(JobType.class, JobTypes.class.getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get).toList(), settings);
+        return load(settings, List.of());
+    }
+
+    /**
+     * The types on the classpath and those declared as beans by route files (a YAML-only job naming a generic
+     * contract, such as {@code maintenance.OfflineMaintenanceJobType}).
+     */
+    public static JobTypes load(Settings settings, java.util.Collection<JobType> routeDeclared) {
+        List<JobType> all = new java.util.ArrayList<>(ServiceLoader.load(JobType.class,
+                JobTypes.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList());
+        all.addAll(routeDeclared);
+        return new JobTypes(all, settings);
     }
 
     /** No declared type: every input is taken as it is (unit tests of the scheduler alone). */
