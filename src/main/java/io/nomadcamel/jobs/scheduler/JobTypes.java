@@ -1,11 +1,13 @@
 package io.nomadcamel.jobs.scheduler;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import io.nomadcamel.jobs.Settings;
 
@@ -19,8 +21,14 @@ public final class JobTypes {
 
     private final Map<String, JobType> declared;
     private final Settings settings;
+    private final Supplier<? extends Collection<JobType>> routeDeclared;
 
     public JobTypes(List<JobType> declared, Settings settings) {
+        this(declared, settings, List::of);
+    }
+
+    private JobTypes(List<JobType> declared, Settings settings,
+            Supplier<? extends Collection<JobType>> routeDeclared) {
         Map<String, JobType> byType = new TreeMap<>();
         for (JobType t : declared) {
             if (byType.putIfAbsent(t.type(), t) != null) {
@@ -29,22 +37,22 @@ public final class JobTypes {
         }
         this.declared = byType;
         this.settings = settings;
+        this.routeDeclared = routeDeclared;
     }
 
     /** The types on the classpath ({@code META-INF/services/io.nomadcamel.jobs.scheduler.JobType}). */
     public static JobTypes load(Settings settings) {
-        return load(settings, List.of());
+        return load(settings, List::of);
     }
 
     /**
-     * The types on the classpath and those declared as beans by route files (a YAML-only job naming a generic
-     * contract, such as {@code maintenance.OfflineMaintenanceJobType}).
+     * The types on the classpath, and those declared as beans by route files (a YAML-only job naming a generic
+     * contract, such as {@code maintenance.OfflineMaintenanceJobType}), looked up when asked, so that a reloaded
+     * route file's contract is the one checked. A Java declaration wins over a bean of the same type.
      */
-    public static JobTypes load(Settings settings, java.util.Collection<JobType> routeDeclared) {
-        List<JobType> all = new java.util.ArrayList<>(ServiceLoader.load(JobType.class,
-                JobTypes.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList());
-        all.addAll(routeDeclared);
-        return new JobTypes(all, settings);
+    public static JobTypes load(Settings settings, Supplier<? extends Collection<JobType>> routeDeclared) {
+        return new JobTypes(ServiceLoader.load(JobType.class, JobTypes.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get).toList(), settings, routeDeclared);
     }
 
     /** No declared type: every input is taken as it is (unit tests of the scheduler alone). */
@@ -53,7 +61,11 @@ public final class JobTypes {
     }
 
     public Optional<JobType> find(String type) {
-        return Optional.ofNullable(declared.get(type));
+        JobType t = declared.get(type);
+        if (t != null) {
+            return Optional.of(t);
+        }
+        return routeDeclared.get().stream().filter(r -> r.type().equals(type)).findFirst().map(JobType.class::cast);
     }
 
     /**

@@ -130,7 +130,8 @@ class JobTypeContractsTest {
                             "file:" + file));
                 }
             }
-            return JobTypes.load(settings(p), context.getRegistry().findByType(JobType.class));
+            Set<JobType> beans = context.getRegistry().findByType(JobType.class);
+            return JobTypes.load(settings(p), () -> beans);
         }
     }
 
