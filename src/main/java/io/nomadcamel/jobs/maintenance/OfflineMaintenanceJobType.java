@@ -60,7 +60,7 @@ public final class OfflineMaintenanceJobType extends JobType {
     public Map<String, Object> plan(@Body Map<String, Object> input, Exchange exchange) {
         Map<String, Object> in = input(null).check(input);
         String dataDir = (String) in.get("data_dir");
-        String template = new Settings(exchange.getContext()).string(commandSetting, defaultCommand);
+        String template = Settings.of(exchange.getContext()).string(commandSetting, defaultCommand);
         String problem = commandProblem(template);
         if (problem != null) {
             throw new MaintenanceException("Setting " + commandSetting + " (environment variable "

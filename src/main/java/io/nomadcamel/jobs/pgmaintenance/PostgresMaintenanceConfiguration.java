@@ -1,7 +1,5 @@
 package io.nomadcamel.jobs.pgmaintenance;
 
-import java.util.function.Supplier;
-
 import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.postgres.TargetServer;
 import org.apache.camel.CamelConfiguration;
@@ -16,11 +14,7 @@ public class PostgresMaintenanceConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camel) {
-        Supplier<Settings> settings = () -> {
-            Settings bound = camel.getRegistry().lookupByNameAndType("settings", Settings.class);
-            return bound != null ? bound : new Settings(camel);
-        };
-        TargetServer server = new TargetServer(settings);
+        TargetServer server = new TargetServer(() -> Settings.of(camel));
         camel.getRegistry().bind("postgresServer", server);
         camel.getRegistry().bind("postgresMaintenance", new PostgresMaintenanceSteps(server));
         camel.getRegistry().bind("postgresMaintenanceThreads", camel.getExecutorServiceManager()
