@@ -24,13 +24,13 @@ public class ArtifactSteps {
         this.metrics = metrics;
     }
 
-    public Artifact verify(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact)
-            throws IOException {
+    public Artifact verify(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact,
+            @ExchangeProperty(PostgresSteps.LISTED) Boolean listed) throws IOException {
         try {
             switch (artifact.kind()) {
                 case NOMAD, CONSUL -> SnapshotArchive.verify(artifact.temp());
                 case GLOBALS -> Checksums.checkGzip(artifact.temp());
-                case DATABASE -> verifyDump(backup, artifact);
+                case DATABASE -> verifyDump(backup, artifact, Boolean.TRUE.equals(listed));
                 case MANIFEST -> {
                     // written by this run a moment ago; its size and checksum are what the manifest entry needs
                 }
@@ -47,22 +47,15 @@ public class ArtifactSteps {
         return artifact;
     }
 
-    /** A custom dump must list with {@code pg_restore --list}; a plain one must be intact gzip. */
-    private static void verifyDump(BackupRun backup, Artifact artifact) throws IOException {
+    /**
+     * A plain dump must be intact gzip; a custom one must have listed with {@code pg_restore --list}, the route's
+     * {@code backup-pg-restore-list} step before this one (a route edit that drops it fails every custom dump).
+     */
+    private static void verifyDump(BackupRun backup, Artifact artifact, boolean listed) throws IOException {
         if (backup.settings().plainFormat()) {
             Checksums.checkGzip(artifact.temp());
-            return;
-        }
-        Path toc = artifact.temp().resolveSibling(artifact.temp().getFileName() + ".toc");
-        try {
-            var result = PostgresSteps.pg(backup, "pg_restore", "--list", artifact.temp().toString())
-                    .stdoutTo(toc).run();
-            if (result.exitCode() != 0) {
-                throw new InvalidArtifactException("pg_restore --list exited with " + result.exitCode() + ": "
-                        + result.stderr().strip());
-            }
-        } finally {
-            Files.deleteIfExists(toc);
+        } else if (!listed) {
+            throw new InvalidArtifactException("not checked with pg_restore --list (step backup-pg-restore-list)");
         }
     }
 

@@ -10,19 +10,12 @@ import io.nomadcamel.jobs.s3.S3Settings;
 
 /**
  * The settings a backup run needs (design §6), read when the run starts: a missing one fails that run, naming the
- * variable. Tokens and the PostgreSQL password are handed to child processes in their environment only; they are
- * left out of {@link #toString()}.
+ * variable. The programs' paths and the snapshot CLIs' addresses and tokens are not here: the exec profiles
+ * (io.nomadcamel.jobs.process.ExecProfiles) read them when their step runs. The PostgreSQL password (for the
+ * {@code jdbc:} step's connection) is left out of {@link #toString()}.
  */
 public record BackupSettings(
         Path backupDir,
-        String nomadBin,
-        Optional<String> nomadAddr,
-        Optional<String> nomadToken,
-        Optional<String> nomadCacert,
-        String consulBin,
-        Optional<String> consulAddr,
-        Optional<String> consulToken,
-        Optional<Path> pgBinDir,
         String pgHost,
         int pgPort,
         String pgUser,
@@ -52,14 +45,6 @@ public record BackupSettings(
         }
         return new BackupSettings(
                 Path.of(s.string("backup.dir", "backups")).toAbsolutePath(),
-                s.string("nomad.bin", "nomad"),
-                s.optional("nomad.addr"),
-                s.optional("nomad.token"),
-                s.optional("nomad.cacert"),
-                s.string("consul.bin", "consul"),
-                s.optional("consul.http-addr"),
-                s.optional("consul.http-token"),
-                s.optional("pg.bin-dir").map(Path::of),
                 s.required("pg.host"),
                 s.port("pg.port", 5432),
                 s.required("pg.user"),
@@ -71,11 +56,6 @@ public record BackupSettings(
                 s.duration("backup.retry-delay", Duration.ofSeconds(1)),
                 partSizeMb * 1024L * 1024L,
                 S3Settings.from(s));
-    }
-
-    /** A PostgreSQL client program: from PG_BIN_DIR when set, else from the PATH. */
-    public String pgProgram(String name) {
-        return pgBinDir.map(dir -> dir.resolve(name).toString()).orElse(name);
     }
 
     public String dumpExtension() {

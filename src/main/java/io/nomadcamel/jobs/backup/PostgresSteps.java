@@ -3,53 +3,65 @@ package io.nomadcamel.jobs.backup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
+import io.nomadcamel.jobs.process.ExecProfiles;
+import io.nomadcamel.jobs.process.ExecRequest;
 import io.nomadcamel.jobs.process.ProcessFailedException;
-import io.nomadcamel.jobs.process.ProcessRunner;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperties;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.Headers;
+import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL leg: globals with {@code pg_dumpall --globals-only}, the database list by SQL, one
- * {@code pg_dump} per database. pg_dump writes straight to its file (ProcessRunner redirects stdout to it; the
- * bytes never pass through this JVM); the password is only in the child's environment (PGPASSWORD).
+ * The PostgreSQL leg around its {@code exec:} and {@code jdbc:} steps: the arguments of
+ * {@code pg_dumpall --globals-only} and of each {@code pg_dump}, the database list from the route's SQL, the slot
+ * that bounds how many pg_dump run at once, and the end of a killed pg_dump's server session. pg_dump writes straight
+ * to its file (the exec step streams stdout there; the bytes never pass through this JVM); the password reaches the
+ * programs through the {@code pg} exec profile, in their environment only.
  */
 public class PostgresSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSteps.class);
+    /** Exchange property: this database's pg_dump holds one of the run's dump slots. */
+    static final String DUMP_SLOT = "dumpSlot";
+    /** Exchange property: this database's pg_dump exited 0 and its file is in place. */
+    static final String DUMPED = "dumped";
+    /** Exchange property: this database's custom dump listed with {@code pg_restore --list}. */
+    static final String LISTED = "dumpListed";
 
-    static final String LIST_DATABASES = "SELECT datname FROM pg_database WHERE datistemplate = false AND datallowconn"
-            + " ORDER BY datname";
-
-    public Artifact globals(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) throws IOException {
+    /** {@code pg_dumpall --globals-only}, its SQL to the temp folder; compressed by {@link #compressGlobals}. */
+    public void globals(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Headers Map<String, Object> headers,
+            @ExchangeProperties Map<String, Object> properties) {
         Artifact artifact = backup.artifact(BackupLayout.Kind.GLOBALS, null);
         backup.run().progress("dumping postgres globals");
-        Path raw = backup.tempDir().resolve("postgres-globals.sql");
-        try {
-            pg(backup, "pg_dumpall", "--globals-only", "--database=" + backup.settings().pgDatabase())
-                    .peer("postgres").stdoutTo(raw).run().check();
-            try (InputStream in = Files.newInputStream(raw);
-                    OutputStream out = new GZIPOutputStream(Files.newOutputStream(artifact.temp()), 65536)) {
-                in.transferTo(out);
-            }
+        properties.put(SnapshotSteps.ARTIFACT, artifact);
+        request(backup, "--globals-only", "--database=" + backup.settings().pgDatabase())
+                .stdoutTo(rawGlobals(backup)).into(headers);
+    }
+
+    public Artifact compressGlobals(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
+            @ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact) throws IOException {
+        Path raw = rawGlobals(backup);
+        try (InputStream in = Files.newInputStream(raw);
+                OutputStream out = new GZIPOutputStream(Files.newOutputStream(artifact.temp()), 65536)) {
+            in.transferTo(out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(artifact.temp());
             throw e;
@@ -59,64 +71,77 @@ public class PostgresSteps {
         return artifact;
     }
 
-    /** Every database that can be dumped, by name; fixes the run's list (and the safe file names). */
-    public List<String> databases(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) throws Exception {
-        BackupSettings s = backup.settings();
-        List<String> names = Retry.threeTimes(backup.run(), s.retryDelay(), "listing the databases", () -> {
-            List<String> list = new ArrayList<>();
-            try (Connection c = connect(s); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery(LIST_DATABASES)) {
-                while (rs.next()) {
-                    list.add(rs.getString(1));
-                }
-            }
-            return list;
-        }, e -> e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08"));
+    private static Path rawGlobals(BackupRun backup) {
+        return backup.tempDir().resolve("postgres-globals.sql");
+    }
+
+    /** The names the listing step found (one row per database); fixes the run's list and the safe file names. */
+    public List<String> databases(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
+            @Body List<Map<String, Object>> rows) {
+        List<String> names = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            names.add(String.valueOf(row.get("datname")));
+        }
         backup.databases(names);
         backup.run().progress("dumping " + names.size() + " databases, " + backup.input().dumpConcurrency()
                 + " at a time");
         return names;
     }
 
-    /** Dumps one database; at most {@code dump_concurrency} of these hold a pg_dump at once, whatever the threads. */
-    public Artifact dump(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body String database)
+    /**
+     * Waits for one of the run's {@code dump_concurrency} slots (whatever the split's threads), then builds pg_dump's
+     * arguments, its stdout going to the dump's file in the temp folder.
+     */
+    public void dumpCommand(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body String database,
+            @Headers Map<String, Object> headers, @ExchangeProperties Map<String, Object> properties)
             throws InterruptedException {
         Artifact artifact = backup.artifact(BackupLayout.Kind.DATABASE, database);
         RunContext run = backup.run();
         do {
             run.checkNotStopped();
         } while (!backup.dumpSlots().tryAcquire(200, TimeUnit.MILLISECONDS));
-        boolean ok = false;
-        try {
-            backup.dumpStarted(System.currentTimeMillis());
-            pg(backup, "pg_dump", dumpArguments(backup.settings(), database)).peer("postgres")
-                    .stdoutTo(artifact.temp()).run().check();
-            ok = true;
-        } catch (RunContext.RunStoppedException | ProcessFailedException e) {
-            if (run.stopped() || e instanceof ProcessFailedException failed && failed.exitCode() < 0) {
-                endLeftoverSessions(backup, database); // pg_dump was killed, its session may live on
-            }
-            throw e;
-        } finally {
-            backup.dumpSlots().release();
-            int done = backup.dumpFinished(System.currentTimeMillis(), ok);
-            run.progress("dumped " + done + "/" + backup.databaseCount() + " databases"
-                    + (backup.dumpsFailed() > 0 ? " (" + backup.dumpsFailed() + " failed)" : ""));
-        }
+        properties.put(DUMP_SLOT, true);
+        properties.put(SnapshotSteps.ARTIFACT, artifact);
+        backup.dumpStarted(System.currentTimeMillis());
+        request(backup, dumpArguments(backup.settings(), database)).stdoutTo(artifact.temp()).into(headers);
+    }
+
+    /** pg_dump exited 0: its file is in place and goes on to verification. */
+    public Artifact dumped(@ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact,
+            @ExchangeProperties Map<String, Object> properties) {
+        properties.put(DUMPED, true);
         return artifact;
     }
 
     /**
-     * A pg_dump killed while it waits for a lock (the run stopped, or the dump hit its timeout) leaves its server
-     * session waiting: the server notices the client is gone only once it gets the lock, and would then hold it for
-     * nothing. The run's own sessions on that database are ended; a failure here is a warning, the dump's error is
-     * the story.
+     * After each pg_dump, whatever happened: frees the slot and counts the dump. A pg_dump killed while it waits for
+     * a lock (the run stopped, or the dump hit its timeout) leaves its server session waiting: the server notices
+     * the client is gone only once it gets the lock, and would then hold it for nothing. The run's own sessions on
+     * that database are ended; a failure there is a warning, the dump's error is the story.
      */
+    public void dumpEnded(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
+            @ExchangeProperty("database") String database, @ExchangeProperties Map<String, Object> properties,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
+        if (properties.remove(DUMP_SLOT) == null) {
+            return; // stopped while waiting for a slot: no pg_dump ran
+        }
+        boolean ok = Boolean.TRUE.equals(properties.get(DUMPED));
+        RunContext run = backup.run();
+        if (!ok && (run.stopped() || failure instanceof RunContext.RunStoppedException
+                || failure instanceof ProcessFailedException failed && failed.exitCode() < 0)) {
+            endLeftoverSessions(backup, database);
+        }
+        backup.dumpSlots().release();
+        int done = backup.dumpFinished(System.currentTimeMillis(), ok);
+        run.progress("dumped " + done + "/" + backup.databaseCount() + " databases"
+                + (backup.dumpsFailed() > 0 ? " (" + backup.dumpsFailed() + " failed)" : ""));
+    }
+
     private static void endLeftoverSessions(BackupRun backup, String database) {
-        try (Connection c = connect(backup.settings());
+        try (Connection c = BackedUpServer.connect(backup.settings());
                 PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         + "WHERE application_name = ? AND datname = ? AND pid <> pg_backend_pid()")) {
-            st.setString(1, applicationName(backup));
+            st.setString(1, ExecProfiles.pgApplicationName(backup.run()));
             st.setString(2, database);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -129,21 +154,37 @@ public class PostgresSteps {
         }
     }
 
-    /** How this run's client programs name themselves to the server, so that their sessions can be found. */
-    static String applicationName(BackupRun backup) {
-        return "nomad-camel-jobs backup run " + backup.run().runId();
+    /** The route's condition for {@code pg_restore --list}: custom-format dumps only. */
+    public boolean customFormat(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup) {
+        return !backup.settings().plainFormat();
     }
 
-    private static Connection connect(BackupSettings s) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", s.pgUser());
-        s.pgPassword().ifPresent(p -> props.setProperty("password", p));
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "60");
-        props.setProperty("ApplicationName", "nomad-camel-jobs backup");
-        String url = "jdbc:postgresql://" + s.pgHost() + ":" + s.pgPort() + "/"
-                + URLEncoder.encode(s.pgDatabase(), StandardCharsets.UTF_8).replace("+", "%20");
-        return DriverManager.getConnection(url, props);
+    /** {@code pg_restore --list <dump>}: its table of contents to a file beside the dump, read by nobody. */
+    public void listCommand(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
+            @ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact, @Headers Map<String, Object> headers) {
+        ExecRequest.args("--list", artifact.temp().toString()).stdoutTo(tableOfContents(artifact))
+                .workingDir(backup.tempDir()).timeout(backup.settings().commandTimeout()).into(headers);
+    }
+
+    /**
+     * After {@code pg_restore --list} (exit 0 or 1 allowed by the step): 1 means the dump is not readable, and the
+     * dump fails verification with pg_restore's error.
+     */
+    public Artifact listed(@ExchangeProperty(SnapshotSteps.ARTIFACT) Artifact artifact,
+            @Header(ExecBinding.EXEC_EXIT_VALUE) int exitValue, @Header(ExecBinding.EXEC_STDERR) String stderr,
+            @ExchangeProperties Map<String, Object> properties) throws IOException {
+        Files.deleteIfExists(tableOfContents(artifact));
+        if (exitValue != 0) {
+            Files.deleteIfExists(artifact.temp());
+            throw new InvalidArtifactException(artifact.label() + " failed verification: pg_restore --list exited"
+                    + " with " + exitValue + ": " + (stderr == null ? "" : stderr.strip()));
+        }
+        properties.put(LISTED, true);
+        return artifact;
+    }
+
+    private static Path tableOfContents(Artifact artifact) {
+        return artifact.temp().resolveSibling(artifact.temp().getFileName() + ".toc");
     }
 
     /** The dumps this run verified and kept, in the databases' order: what the upload split sends. */
@@ -173,18 +214,16 @@ public class PostgresSteps {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
-    /** A PostgreSQL client program with the server's address; the password only in its environment. */
-    static ProcessRunner pg(BackupRun backup, String program, String... args) {
-        BackupSettings s = backup.settings();
-        List<String> command = new ArrayList<>(List.of(s.pgProgram(program), "--host=" + s.pgHost(),
-                "--port=" + s.pgPort(), "--username=" + s.pgUser(), "--no-password"));
-        command.addAll(List.of(args));
-        return ProcessRunner.command(command)
-                .env("PGPASSWORD", s.pgPassword().orElse(null))
-                .env("PGCONNECT_TIMEOUT", "30")
-                .env("PGAPPNAME", applicationName(backup))
-                .directory(backup.tempDir())
-                .timeout(s.commandTimeout())
-                .in(backup.run());
+    /** The server's address (never the password) first, then the program's own arguments. */
+    private static List<String> serverArguments(BackupSettings s, String... args) {
+        List<String> list = new ArrayList<>(List.of("--host=" + s.pgHost(), "--port=" + s.pgPort(),
+                "--username=" + s.pgUser(), "--no-password"));
+        list.addAll(List.of(args));
+        return list;
+    }
+
+    private static ExecRequest request(BackupRun backup, String... args) {
+        return ExecRequest.args(serverArguments(backup.settings(), args)).workingDir(backup.tempDir())
+                .timeout(backup.settings().commandTimeout());
     }
 }

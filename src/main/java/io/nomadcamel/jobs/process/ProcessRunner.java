@@ -37,6 +37,7 @@ public final class ProcessRunner {
     private Path stdoutFile;
     private InputStream stdin;
     private Duration timeout = Duration.ofHours(6);
+    private java.util.Set<Integer> successExitValues = java.util.Set.of(0);
     private RunContext run;
     private String peerService;
 
@@ -91,6 +92,12 @@ public final class ProcessRunner {
 
     public ProcessRunner timeout(Duration timeout) {
         this.timeout = timeout;
+        return this;
+    }
+
+    /** The exit values after which the stdout file is moved into place (default: 0 only). */
+    public ProcessRunner successExitValues(java.util.Set<Integer> exitValues) {
+        this.successExitValues = java.util.Set.copyOf(exitValues);
         return this;
     }
 
@@ -170,10 +177,11 @@ public final class ProcessRunner {
                 throw new RunContext.RunStoppedException(run.stopReason());
             }
             Result result = new Result(command, exit, out == null ? "" : out.text(), err.text());
-            if (exit == 0 && partial != null) {
+            boolean ok = successExitValues.contains(exit);
+            if (ok && partial != null) {
                 Files.move(partial, stdoutFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
-            success = exit == 0;
+            success = ok;
             return result;
         } catch (InterruptedException e) {
             kill(process);

@@ -10,16 +10,21 @@ import javax.sql.DataSource;
 
 import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.nomad.NomadClient;
+import io.nomadcamel.jobs.process.ExecRequest;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperties;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps of routes/trivy-scan.camel.yaml, bound as {@code trivyScan}: plan the run, discover the images, scan
- * one image, store one outcome, report. Settings and the database are looked up at first use, so a missing
+ * The steps of routes/trivy-scan.camel.yaml, bound as {@code trivyScan}: plan the run, discover the images, the
+ * steps around each image's {@code exec:trivy} attempts ({@link ImageScan}), store one outcome, report. Settings and
+ * the database are looked up at first use, so a missing
  * setting fails the run that needs it, and configuration order does not matter.
  */
 public final class TrivyScanJob {
@@ -29,6 +34,7 @@ public final class TrivyScanJob {
     private final CamelContext camel;
     private final int maxConcurrency;
     private final TrivyMetrics metrics;
+    private final TrivyReportParser parser = new TrivyReportParser();
 
     public TrivyScanJob(CamelContext camel, int maxConcurrency) {
         this.camel = camel;
@@ -55,26 +61,49 @@ public final class TrivyScanJob {
         return images;
     }
 
-    /** Scans one image when a slot of the run is free; never throws for the image's sake, only for a stop. */
-    public ScanOutcome scanImage(@Body String image, @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
-            @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+    /** Waits for one of the run's {@code concurrency} slots; the image's scan is then the sub-exchange's. */
+    public void startScan(@Body String image, @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run,
+            @ExchangeProperties Map<String, Object> properties) {
         run.checkNotStopped();
         plan.acquire(run);
-        try {
-            return new ImageScanner(plan.settings()).scan(image, run);
-        } catch (RunContext.RunStoppedException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            LOG.error("Scan of {} failed unexpectedly", image, e);
-            return ScanOutcome.failed(image, ScanStatus.ERROR, "unexpected " + e, 1);
-        } finally {
+        properties.put(ImageScan.PROPERTY, new ImageScan(image, plan.settings()));
+    }
+
+    /** The loop's condition: the scan has no outcome yet. */
+    public boolean anotherAttempt(@ExchangeProperty(ImageScan.PROPERTY) ImageScan scan) {
+        return scan.needsAttempt();
+    }
+
+    /** The next {@code trivy-exec} step's arguments, report file and kill timeout; a retry waits its backoff first. */
+    public void command(@ExchangeProperty(ImageScan.PROPERTY) ImageScan scan,
+            @ExchangeProperty(RunContext.PROPERTY) RunContext run, @Headers Map<String, Object> headers) {
+        ExecRequest.args(scan.nextAttempt(run)).stdoutTo(scan.report()).timeout(scan.killAfter()).into(headers);
+    }
+
+    public void readReport(@ExchangeProperty(ImageScan.PROPERTY) ImageScan scan) {
+        scan.reportWritten(parser);
+    }
+
+    /** Trivy failed: classified from its stderr; a transient failure is tried again, a stop ends the scan. */
+    public void attemptFailed(@ExchangeProperty(ImageScan.PROPERTY) ImageScan scan,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
+        scan.attemptFailed(failure);
+    }
+
+    /** Frees the slot and the report file, whatever happened. */
+    public void endScan(@ExchangeProperty(ImageScan.PROPERTY) ImageScan scan,
+            @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan) {
+        if (scan != null) { // null: stopped while waiting for a slot
+            scan.deleteReport();
             plan.release();
         }
     }
 
     /** Stores the outcome in its own transaction; a database failure is reported by {@link #result}. */
-    public void storeScan(@Body ScanOutcome outcome, @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
-            @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+    public void storeScan(@ExchangeProperty(ImageScan.PROPERTY) ImageScan scan,
+            @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan, @ExchangeProperty(RunContext.PROPERTY) RunContext run) {
+        ScanOutcome outcome = scan.outcome();
         try {
             ScanStore.Saved saved = new ScanStore(dataSource()).save(run.runId(), outcome);
             plan.saved(saved);

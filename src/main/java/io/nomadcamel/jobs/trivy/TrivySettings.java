@@ -6,20 +6,19 @@ import io.nomadcamel.jobs.Settings;
 
 /**
  * The trivy-scan job's settings, read when a run starts so that a missing one fails that run (naming the variable)
- * and nothing else. The {@code scans.*} names are deliberately not {@code trivy.*}: Trivy reads every
- * {@code TRIVY_<FLAG>} variable of its environment as a flag, and the child inherits ours.
+ * and nothing else. The CLI's path ({@code TRIVY_BIN}) and the server's token ({@code TRIVY_TOKEN}, for the child's
+ * environment only) are read by the {@code trivy} exec profile (io.nomadcamel.jobs.process.ExecProfiles). The
+ * {@code scans.*} names are deliberately not {@code trivy.*}: Trivy reads every {@code TRIVY_<FLAG>} variable of its
+ * environment as a flag, and the child inherits ours.
  *
- * @param bin          the Trivy CLI ({@code TRIVY_BIN}, default {@code trivy} on the PATH)
  * @param serverAddr   the Trivy server for client mode ({@code TRIVY_SERVER_ADDR}, required)
- * @param token        the server's token ({@code TRIVY_TOKEN}), passed to the child only in its environment
  * @param timeout      Trivy's own {@code --timeout} per scan ({@code SCANS_TIMEOUT}, 10m)
  * @param retries      retries of a transient failure ({@code SCANS_RETRIES}, 3: four attempts at most)
  * @param retryBackoff the first retry's wait, doubling up to a minute ({@code SCANS_RETRY_BACKOFF}, 1s)
  * @param keepDays     scans older than this are deleted, except each image's newest and two newest successful
  *                     ({@code SCANS_KEEP_DAYS}, 90)
  */
-public record TrivySettings(String bin, String serverAddr, String token, Duration timeout, int retries,
-        Duration retryBackoff, int keepDays) {
+public record TrivySettings(String serverAddr, Duration timeout, int retries, Duration retryBackoff, int keepDays) {
 
     static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -35,10 +34,8 @@ public record TrivySettings(String bin, String serverAddr, String token, Duratio
             throw new Settings.InvalidSettingException("Setting scans.timeout (environment variable SCANS_TIMEOUT) "
                     + "must be at least 1s");
         }
-        return new TrivySettings(settings.string("trivy.bin", "trivy"), server,
-                settings.string("trivy.token", null), timeout, retries,
-                settings.duration("scans.retry-backoff", Duration.ofSeconds(1)),
-                settings.integer("scans.keep-days", 90));
+        Duration backoff = settings.duration("scans.retry-backoff", Duration.ofSeconds(1));
+        return new TrivySettings(server, timeout, retries, backoff, settings.integer("scans.keep-days", 90));
     }
 
     /** The wait before retry {@code n} (1-based): backoff × 2^(n-1), at most a minute. */
@@ -55,7 +52,7 @@ public record TrivySettings(String bin, String serverAddr, String token, Duratio
 
     @Override
     public String toString() { // the token stays out of logs
-        return "TrivySettings[bin=" + bin + ", serverAddr=" + serverAddr + ", timeout=" + timeout + ", retries="
+        return "TrivySettings[serverAddr=" + serverAddr + ", timeout=" + timeout + ", retries="
                 + retries + ", retryBackoff=" + retryBackoff + ", keepDays=" + keepDays + "]";
     }
 }

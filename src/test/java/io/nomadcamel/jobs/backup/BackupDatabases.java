@@ -41,11 +41,12 @@ final class BackupDatabases {
         });
     }
 
-    /** Every database a backup must dump, as the server lists them. */
+    /** Every database a backup must dump (design §5), as the server lists them. */
     static List<String> listed(PostgresServer pg) throws Exception {
         List<String> names = new ArrayList<>();
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(PostgresSteps.LIST_DATABASES)) {
+                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database"
+                        + " WHERE datistemplate = false AND datallowconn ORDER BY datname")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

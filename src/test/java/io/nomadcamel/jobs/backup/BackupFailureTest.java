@@ -291,6 +291,48 @@ class BackupFailureTest {
         }
     }
 
+    @Test
+    void withoutPgHostTheRoutesStartAndEachRunFailsNamingPgHost() {
+        // the jdbc: step's DataSource reads the backed-up server's settings per connection, not at start-up
+        rig.setting("pg.host", null).start();
+        try {
+            BackupRig.Outcome run = rig.backup(Map.of());
+            assertEquals("FAILED", run.state());
+            assertEquals("Missing setting pg.host (environment variable PG_HOST)", run.error());
+            assertEquals(List.of(), rig.clis.calls());
+        } finally {
+            rig.setting("pg.host", "127.0.0.1").start();
+        }
+    }
+
+    @Test
+    void aRouteEditThatDropsThePgRestoreCheckFailsEveryCustomDumpInsteadOfKeepingItUnchecked() throws Exception {
+        Path edited = Files.createTempDirectory("edited-routes");
+        String route = Files.readString(Path.of("routes/backup.camel.yaml"));
+        int from = route.indexOf("# a custom-format dump must list with pg_restore --list");
+        int to = route.indexOf("method: listed}", from) + "method: listed}".length();
+        assertTrue(from > 0 && to > from, "the check is in the route");
+        Files.writeString(edited.resolve("backup.camel.yaml"), route.substring(0, route.lastIndexOf('\n', from))
+                + route.substring(to));
+        Files.copy(Path.of("routes/backup-retention.camel.yaml"), edited.resolve("backup-retention.camel.yaml"));
+        rig.routesFrom(edited).start();
+        try {
+            BackupRig.Outcome run = rig.backup(Map.of());
+
+            assertEquals("FAILED", run.state());
+            JsonNode databases = run.result().path("postgres_databases");
+            assertEquals(BackupDatabases.listed(PG).size(), databases.size());
+            for (JsonNode db : databases) {
+                assertTrue(db.path("error").asText().contains("failed verification: not checked with pg_restore"
+                        + " --list"), db.toString());
+                assertTrue(db.path("local_path").isNull(), "no unchecked dump kept: " + db);
+            }
+        } finally {
+            rig.routesFrom(Path.of("routes")).start();
+            Files.walk(edited).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     private void assertNoSnapshotFiles(String ts, String... folders) throws Exception {
         for (String folder : folders) {
             Path dir = rig.backupDir.resolve(folder);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.process.ExecConfiguration;
 import io.nomadcamel.jobs.scheduler.JobDefinition;
 import io.nomadcamel.jobs.scheduler.Mode;
 import io.nomadcamel.jobs.scheduler.RunContext;
@@ -53,6 +54,7 @@ final class BackupRig implements AutoCloseable {
     final Path backupDir = TempDirs.create("backups");
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private Path routes = Path.of("routes");
     private CamelContext camel;
     private ProducerTemplate producer;
     private volatile RunContext current;
@@ -94,6 +96,12 @@ final class BackupRig implements AutoCloseable {
         return this;
     }
 
+    /** Loads the routes from this folder on the next {@link #start()} (an operator's edited copy). */
+    BackupRig routesFrom(Path folder) {
+        this.routes = folder;
+        return this;
+    }
+
     /** (Re)starts the Camel context with the current settings. */
     BackupRig start() {
         stopCamel();
@@ -104,11 +112,12 @@ final class BackupRig implements AutoCloseable {
             context.getPropertiesComponent().setOverrideProperties(props);
             context.getRegistry().bind("settings", new Settings(context));
             context.getRegistry().bind("meters", meters);
+            new ExecConfiguration().configure(context);
             new BackupConfiguration().configure(context);
             var loader = PluginHelper.getRoutesLoader(context);
             for (String route : List.of("backup", "backup-retention")) {
                 loader.loadRoutes(PluginHelper.getResourceLoader(context)
-                        .resolveResource("file:routes/" + route + ".camel.yaml"));
+                        .resolveResource("file:" + routes.resolve(route + ".camel.yaml")));
             }
             context.start();
             camel = context;

@@ -119,8 +119,13 @@ public final class ChromiumBrowser implements AutoCloseable {
 
     /** Clicks the element matching {@code css}, finding it again when the page re-rendered it meanwhile. */
     public void click(String css) {
-        await("a clickable " + css, () -> {
-            List<WebElement> found = driver.findElements(By.cssSelector(css));
+        click(By.cssSelector(css));
+    }
+
+    /** Clicks the first element {@code locator} finds, e.g. {@code By.xpath} for a button known by its text. */
+    public void click(By locator) {
+        await("a clickable " + locator, () -> {
+            List<WebElement> found = driver.findElements(locator);
             if (found.isEmpty() || !found.get(0).isDisplayed() || !found.get(0).isEnabled()) {
                 return false;
             }
