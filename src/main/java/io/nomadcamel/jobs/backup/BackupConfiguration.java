@@ -25,8 +25,6 @@ public class BackupConfiguration implements CamelConfiguration {
         registry.bind("backupJob", new BackupSteps(camel, settings, metrics));
         registry.bind("backupSnapshots", new SnapshotSteps());
         registry.bind("backupPostgres", new PostgresSteps());
-        // the route's jdbc: step lists the databases of the server being backed up (PG_HOST), not the application's
-        registry.bind("backedUpServer", new BackedUpServer(() -> BackupSettings.from(settings.get())));
         registry.bind("backupArtifacts", new ArtifactSteps(metrics));
         registry.bind("backupManifest", new ManifestSteps());
         registry.bind("backupRetention", new RetentionSteps(settings, metrics));

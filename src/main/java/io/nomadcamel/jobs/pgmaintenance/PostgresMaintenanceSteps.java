@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.nomadcamel.jobs.postgres.TargetServer;
+import io.nomadcamel.jobs.postgres.ManagedServer;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -20,27 +20,21 @@ import org.apache.camel.ExchangeProperty;
  */
 public final class PostgresMaintenanceSteps {
 
-    private final TargetServer server;
-
-    public PostgresMaintenanceSteps(TargetServer server) {
-        this.server = server;
-    }
-
-    /** Checks the input (naming any bad field), sets up the run's permits and its stop, answers the listing SQL. */
-    public String plan(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run,
+    /**
+     * Checks the input (naming any bad field), sets up the run's permits on the server ({@code postgresServer}), its
+     * stop and its end hook.
+     */
+    public void plan(@Body Map<String, Object> input, @ExchangeProperty(RunContext.PROPERTY) RunContext run,
             Exchange exchange) {
         Map<String, Object> in = PostgresMaintenanceJobType.INPUT.check(input);
+        ManagedServer server = exchange.getContext().getRegistry().lookupByNameAndType(ManagedServer.BEAN,
+                ManagedServer.class);
         VacuumRun vacuum = new VacuumRun(run, server, (int) in.get("concurrency"));
         run.track(vacuum);
         run.onEnd("postgres-maintenance", vacuum::awaitSettled);
         exchange.setProperty(VacuumRun.PROPERTY, vacuum);
         run.progress("listing the databases");
-        return LIST_DATABASES;
     }
-
-    /** Every database a connection is allowed to, as the backup lists them. */
-    static final String LIST_DATABASES = "SELECT datname FROM pg_database WHERE datistemplate = false AND datallowconn"
-            + " ORDER BY datname";
 
     /** The names from the {@code jdbc:} step's rows. */
     public List<String> databases(@ExchangeProperty(VacuumRun.PROPERTY) VacuumRun vacuum,
@@ -73,7 +67,7 @@ public final class PostgresMaintenanceSteps {
                 vacuum.record(new VacuumRun.Outcome(database, 0, "not started: the run was stopped"));
                 return;
             }
-            try (Connection c = server.connect(database, vacuum.applicationName());
+            try (Connection c = vacuum.server().connect(database, vacuum.applicationName());
                     Statement st = c.createStatement()) {
                 c.setAutoCommit(true);
                 st.execute("VACUUM (ANALYZE)");

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 
-import io.nomadcamel.jobs.postgres.TargetServer;
+import io.nomadcamel.jobs.postgres.ManagedServer;
+import io.nomadcamel.jobs.process.ExecProfiles;
 import io.nomadcamel.jobs.scheduler.RunContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ final class VacuumRun implements AutoCloseable {
     }
 
     private final RunContext run;
-    private final TargetServer server;
+    private final ManagedServer server;
     private final int concurrency;
     private final Semaphore permits;
     private final List<Outcome> outcomes = new ArrayList<>();
@@ -46,7 +47,7 @@ final class VacuumRun implements AutoCloseable {
     private int statementsRunning;
     private boolean stopped;
 
-    VacuumRun(RunContext run, TargetServer server, int concurrency) {
+    VacuumRun(RunContext run, ManagedServer server, int concurrency) {
         this.run = run;
         this.server = server;
         this.concurrency = concurrency;
@@ -65,13 +66,16 @@ final class VacuumRun implements AutoCloseable {
         return permits;
     }
 
-    TargetServer server() {
+    ManagedServer server() {
         return server;
     }
 
-    /** {@code nomad-camel-jobs postgres-maintenance run <id>}: in pg_stat_activity for every session of the run. */
+    /**
+     * {@code nomad-camel-jobs postgres-maintenance run <id>} in pg_stat_activity for every session of the run, as the
+     * backup's pg_dump sessions are named.
+     */
     String applicationName() {
-        return "nomad-camel-jobs postgres-maintenance run " + run.runId();
+        return ExecProfiles.pgApplicationName(run);
     }
 
     synchronized void databases(int count) {
