@@ -16,10 +16,7 @@ public class BackupConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camel) {
-        Supplier<Settings> settings = () -> {
-            Settings bound = camel.getRegistry().lookupByNameAndType("settings", Settings.class);
-            return bound != null ? bound : new Settings(camel);
-        };
+        Supplier<Settings> settings = () -> Settings.of(camel);
         BackupMetrics metrics = new BackupMetrics(camel);
         Registry registry = camel.getRegistry();
         registry.bind("backupJob", new BackupSteps(camel, settings, metrics));
