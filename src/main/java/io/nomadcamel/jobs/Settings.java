@@ -24,6 +24,12 @@ public final class Settings {
         this.properties = properties;
     }
 
+    /** The application's bound {@code settings} bean, else settings over the context's properties (a test's). */
+    public static Settings of(CamelContext context) {
+        Settings bound = context.getRegistry().lookupByNameAndType("settings", Settings.class);
+        return bound != null ? bound : new Settings(context);
+    }
+
     /**
      * Where Camel Main reads properties: an operator's file, then the application home's application.properties.
      * Camel takes a key from the first location that has it, so the operator's file comes first.

@@ -16,17 +16,12 @@ public class BackupConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camel) {
-        Supplier<Settings> settings = () -> {
-            Settings bound = camel.getRegistry().lookupByNameAndType("settings", Settings.class);
-            return bound != null ? bound : new Settings(camel);
-        };
+        Supplier<Settings> settings = () -> Settings.of(camel);
         BackupMetrics metrics = new BackupMetrics(camel);
         Registry registry = camel.getRegistry();
         registry.bind("backupJob", new BackupSteps(camel, settings, metrics));
         registry.bind("backupSnapshots", new SnapshotSteps());
         registry.bind("backupPostgres", new PostgresSteps());
-        // the route's jdbc: step lists the databases of the server being backed up (PG_HOST), not the application's
-        registry.bind("backedUpServer", new BackedUpServer(() -> BackupSettings.from(settings.get())));
         registry.bind("backupArtifacts", new ArtifactSteps(metrics));
         registry.bind("backupManifest", new ManifestSteps());
         registry.bind("backupRetention", new RetentionSteps(settings, metrics));

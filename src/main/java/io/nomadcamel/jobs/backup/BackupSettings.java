@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.postgres.ServerSettings;
 import io.nomadcamel.jobs.s3.S3Settings;
 
 /**
@@ -16,15 +17,10 @@ import io.nomadcamel.jobs.s3.S3Settings;
  */
 public record BackupSettings(
         Path backupDir,
-        String pgHost,
-        int pgPort,
-        String pgUser,
-        Optional<String> pgPassword,
-        String pgDatabase,
+        ServerSettings server,
         boolean plainFormat,
         Optional<Duration> lockWaitTimeout,
         Duration commandTimeout,
-        Duration retryDelay,
         long partSizeBytes,
         S3Settings s3) {
 
@@ -45,23 +41,18 @@ public record BackupSettings(
         }
         return new BackupSettings(
                 Path.of(s.string("backup.dir", "backups")).toAbsolutePath(),
-                s.required("pg.host"),
-                s.port("pg.port", 5432),
-                s.required("pg.user"),
-                s.optional("pgpassword"),
-                s.string("pg.database", "postgres"),
+                ServerSettings.from(s),
                 format.equals("plain"),
                 Optional.ofNullable(s.duration("backup.postgres.lock-wait-timeout", null)),
                 s.duration("backup.command-timeout", Duration.ofHours(6)),
-                s.duration("backup.retry-delay", Duration.ofSeconds(1)),
                 partSizeMb * 1024L * 1024L,
                 S3Settings.from(s));
     }
 
     /** The same settings for another server (a restore drill's DRILL_PG_HOST). */
     BackupSettings onHost(String host) {
-        return new BackupSettings(backupDir, host, pgPort, pgUser, pgPassword, pgDatabase, plainFormat,
-                lockWaitTimeout, commandTimeout, retryDelay, partSizeBytes, s3);
+        return new BackupSettings(backupDir, new ServerSettings(host, server.port(), server.user(), server.password(),
+                server.database(), server.retryDelay()), plainFormat, lockWaitTimeout, commandTimeout, partSizeBytes, s3);
     }
 
     public String dumpExtension() {
@@ -70,7 +61,7 @@ public record BackupSettings(
 
     @Override
     public String toString() {
-        return "BackupSettings[dir=" + backupDir + ", pg=" + pgUser + "@" + pgHost + ":" + pgPort + ", format="
+        return "BackupSettings[dir=" + backupDir + ", pg=" + server + ", format="
                 + (plainFormat ? "plain" : "custom") + ", " + s3 + "]";
     }
 }

@@ -172,7 +172,7 @@ final class DrillRun {
     Map<String, Object> result() {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("source", input.fromS3() ? "s3" : "local");
-        r.put("drill_host", drillServer.pgHost());
+        r.put("drill_host", drillServer.server().host());
         List<Map<String, Object>> list = new ArrayList<>();
         synchronized (databases) {
             databases.values().forEach(d -> list.add(d.describe()));

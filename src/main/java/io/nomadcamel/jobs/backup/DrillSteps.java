@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.nomadcamel.jobs.Settings;
+import io.nomadcamel.jobs.postgres.ManagedServer;
 import io.nomadcamel.jobs.process.ExecRequest;
 import io.nomadcamel.jobs.s3.S3Clients;
 import io.nomadcamel.jobs.scheduler.RunContext;
@@ -54,7 +55,7 @@ public class DrillSteps {
         RestoreDrillJobType.Input input = RestoreDrillJobType.Input.from(body);
         Settings all = settings.get();
         BackupSettings server = BackupSettings.from(all);
-        BackupSettings drillServer = server.onHost(all.string("drill.pg-host", server.pgHost()));
+        BackupSettings drillServer = server.onHost(all.string("drill.pg-host", server.server().host()));
         Path temp = Files.createDirectories(server.backupDir().resolve(".tmp").resolve("drill-" + run.runId()));
         DrillRun drill = new DrillRun(run, server, drillServer, input, temp);
         run.progress("reading the backups' manifests (" + (input.fromS3() ? "s3" : "local") + ")");
@@ -73,7 +74,7 @@ public class DrillSteps {
         drill.plan(input.databases() != null ? input.databases() : drill.catalog().newestSuccessfulDatabases());
         LOG.info("restore drill run {} starting: {} databases from {}, restoring on {}:{}", run.runId(),
                 drill.planned().size(), drill.catalog().source(),
-                drillServer.pgHost(), drillServer.pgPort());
+                drillServer.server().host(), drillServer.server().port());
         return drill;
     }
 
@@ -174,7 +175,8 @@ public class DrillSteps {
             @Headers Map<String, Object> headers) {
         DrillRun.DatabaseDrill d = drill.database(database);
         BackupSettings s = drill.drillServer();
-        ExecRequest.args("--host=" + s.pgHost(), "--port=" + s.pgPort(), "--username=" + s.pgUser(), "--no-password",
+        ExecRequest.args("--host=" + s.server().host(), "--port=" + s.server().port(),
+                        "--username=" + s.server().user(), "--no-password",
                         "--no-owner", "--no-privileges", "--exit-on-error",
                         "--dbname=dbname=" + PostgresSteps.conninfoQuote(d.scratch), d.file.toString())
                 .workingDir(drill.tempDir()).timeout(s.commandTimeout()).into(headers);
@@ -187,7 +189,8 @@ public class DrillSteps {
         DrillRun.DatabaseDrill d = drill.database(database);
         d.restored = true;
         Map<String, Long> found;
-        try (Connection c = BackedUpServer.connect(drill.drillServer(), d.scratch, 0)) {
+        try (Connection c = ManagedServer.connect(drill.drillServer().server(), d.scratch,
+                ScratchDatabases.APPLICATION_NAME, null)) {
             found = TableCounts.of(c);
         }
         Map<String, Long> expected = d.dump.tableCounts();
@@ -288,7 +291,7 @@ public class DrillSteps {
             scratch.dropOwn();
             return null;
         } catch (SQLException e) {
-            return "could not drop the run's scratch databases on " + drill.drillServer().pgHost() + ": "
+            return "could not drop the run's scratch databases on " + drill.drillServer().server().host() + ": "
                     + e.getMessage();
         }
     }

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 
+import io.nomadcamel.jobs.postgres.ManagedServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,8 @@ final class DumpSnapshot implements AutoCloseable {
     }
 
     static DumpSnapshot open(BackupSettings settings, String database) throws SQLException {
-        Connection c = BackedUpServer.connect(settings, database, 0);
+        // not the run's pg application name: the sessions a killed pg_dump leaves are ended by that name
+        Connection c = ManagedServer.connect(settings.server(), database, "nomad-camel-jobs backup snapshot", null);
         try {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setAutoCommit(false);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
+import io.nomadcamel.jobs.postgres.ManagedServer;
 import io.nomadcamel.jobs.process.ExecProfiles;
 import io.nomadcamel.jobs.process.ExecRequest;
 import io.nomadcamel.jobs.process.ProcessFailedException;
@@ -54,7 +55,7 @@ public class PostgresSteps {
         Artifact artifact = backup.artifact(BackupLayout.Kind.GLOBALS, null);
         backup.run().progress("dumping postgres globals");
         properties.put(SnapshotSteps.ARTIFACT, artifact);
-        request(backup, "--globals-only", "--database=" + backup.settings().pgDatabase())
+        request(backup, "--globals-only", "--database=" + backup.settings().server().database())
                 .stdoutTo(rawGlobals(backup)).into(headers);
     }
 
@@ -153,7 +154,8 @@ public class PostgresSteps {
     }
 
     private static void endLeftoverSessions(BackupRun backup, String database) {
-        try (Connection c = BackedUpServer.connect(backup.settings());
+        try (Connection c = ManagedServer.connect(backup.settings().server(), backup.settings().server().database(),
+                "nomad-camel-jobs backup", ManagedServer.SHORT_QUERY_SOCKET_TIMEOUT);
                 PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         + "WHERE application_name = ? AND datname = ? AND pid <> pg_backend_pid()")) {
             st.setString(1, ExecProfiles.pgApplicationName(backup.run()));
@@ -232,8 +234,8 @@ public class PostgresSteps {
 
     /** The server's address (never the password) first, then the program's own arguments. */
     private static List<String> serverArguments(BackupSettings s, String... args) {
-        List<String> list = new ArrayList<>(List.of("--host=" + s.pgHost(), "--port=" + s.pgPort(),
-                "--username=" + s.pgUser(), "--no-password"));
+        List<String> list = new ArrayList<>(List.of("--host=" + s.server().host(),
+                "--port=" + s.server().port(), "--username=" + s.server().user(), "--no-password"));
         list.addAll(List.of(args));
         return list;
     }

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.nomadcamel.jobs.postgres.ManagedServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ final class ScratchDatabases implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScratchDatabases.class);
     static final String PREFIX = "ncj_drill_";
+    static final String APPLICATION_NAME = "nomad-camel-jobs restore-drill";
     /** The advisory lock's key: "ncjdrill" read as a number. */
     private static final long LOCK_KEY = 0x6e636a6472696c6cL;
 
@@ -37,13 +39,14 @@ final class ScratchDatabases implements AutoCloseable {
 
     /** Takes the server's drill lock; fails if another drill holds it. */
     static ScratchDatabases lock(BackupSettings server, long runId) throws SQLException {
-        Connection c = BackedUpServer.connect(server, server.pgDatabase(), 60);
+        // no socket timeout: dropping a large scratch database may take minutes
+        Connection c = ManagedServer.connect(server.server(), server.server().database(), APPLICATION_NAME, null);
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")")) {
             rs.next();
             if (!rs.getBoolean(1)) {
-                throw new IllegalStateException("another restore drill is running on " + server.pgHost() + ":"
-                        + server.pgPort() + " (it holds the drill lock); this run changed nothing");
+                throw new IllegalStateException("another restore drill is running on " + server.server().host() + ":"
+                        + server.server().port() + " (it holds the drill lock); this run changed nothing");
             }
             return new ScratchDatabases(server, runId, c);
         } catch (SQLException | RuntimeException e) {

@@ -29,8 +29,7 @@ public final class MaintenanceEnvironment implements AutoCloseable {
     }
 
     public Settings settings() {
-        Settings settings = camel.getRegistry().lookupByNameAndType("settings", Settings.class);
-        return settings != null ? settings : new Settings(camel);
+        return Settings.of(camel);
     }
 
     public MaintenanceSettings timings() {

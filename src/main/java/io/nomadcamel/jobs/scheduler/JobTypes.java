@@ -1,25 +1,34 @@
 package io.nomadcamel.jobs.scheduler;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import io.nomadcamel.jobs.Settings;
 
 /**
  * The declared job types ({@link JobType}, one per job package) and what the scheduler asks of them: is this input
- * the type's, is this job ready. A route type that declares none (a test route, an operator's experiment) takes any
+ * the type's, is this job ready. Declared in Java ({@code ServiceLoader}) or, for a YAML-only job, as a bean of its
+ * route file. A route type that declares none (a test route, an operator's experiment) takes any
  * JSON object and is always ready; {@code JobTypesContractTest} keeps every shipped route type declared.
  */
 public final class JobTypes {
 
     private final Map<String, JobType> declared;
     private final Settings settings;
+    private final Supplier<? extends Collection<JobType>> routeDeclared;
 
     public JobTypes(List<JobType> declared, Settings settings) {
+        this(declared, settings, List::of);
+    }
+
+    private JobTypes(List<JobType> declared, Settings settings,
+            Supplier<? extends Collection<JobType>> routeDeclared) {
         Map<String, JobType> byType = new TreeMap<>();
         for (JobType t : declared) {
             if (byType.putIfAbsent(t.type(), t) != null) {
@@ -28,12 +37,22 @@ public final class JobTypes {
         }
         this.declared = byType;
         this.settings = settings;
+        this.routeDeclared = routeDeclared;
     }
 
     /** The types on the classpath ({@code META-INF/services/io.nomadcamel.jobs.scheduler.JobType}). */
     public static JobTypes load(Settings settings) {
+        return load(settings, List::of);
+    }
+
+    /**
+     * The types on the classpath, and those declared as beans by route files (a YAML-only job naming a generic
+     * contract, such as {@code maintenance.OfflineMaintenanceJobType}), looked up when asked, so that a reloaded
+     * route file's contract is the one checked. A Java declaration wins over a bean of the same type.
+     */
+    public static JobTypes load(Settings settings, Supplier<? extends Collection<JobType>> routeDeclared) {
         return new JobTypes(ServiceLoader.load(JobType.class, JobTypes.class.getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get).toList(), settings);
+                .map(ServiceLoader.Provider::get).toList(), settings, routeDeclared);
     }
 
     /** No declared type: every input is taken as it is (unit tests of the scheduler alone). */
@@ -42,7 +61,11 @@ public final class JobTypes {
     }
 
     public Optional<JobType> find(String type) {
-        return Optional.ofNullable(declared.get(type));
+        JobType t = declared.get(type);
+        if (t != null) {
+            return Optional.of(t);
+        }
+        return routeDeclared.get().stream().filter(r -> r.type().equals(type)).findFirst().map(JobType.class::cast);
     }
 
     /**

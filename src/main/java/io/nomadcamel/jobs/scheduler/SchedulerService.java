@@ -59,7 +59,7 @@ public final class SchedulerService extends EventNotifierSupport implements Star
             return;
         }
         SchedulerConfig config = SchedulerConfig.from(settings);
-        JobTypes contracts = JobTypes.load(settings);
+        JobTypes contracts = JobTypes.load(settings, () -> camel.getRegistry().findByType(JobType.class));
         JobRegistry registry = new JobRegistry(new JobDefinitions(JobRegistry.jobTypes(camel), contracts));
         Properties jobProperties = camel.getPropertiesComponent().loadProperties(k -> k.startsWith("jobs."));
         registry.loadProperties(jobProperties);

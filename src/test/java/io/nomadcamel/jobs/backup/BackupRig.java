@@ -114,6 +114,7 @@ final class BackupRig implements AutoCloseable {
             context.getRegistry().bind("meters", meters);
             new ExecConfiguration().configure(context);
             new BackupConfiguration().configure(context);
+            new io.nomadcamel.jobs.postgres.PostgresConfiguration().configure(context);
             var loader = PluginHelper.getRoutesLoader(context);
             for (String route : List.of("backup", "backup-retention", "restore-drill")) {
                 Path file = routes.resolve(route + ".camel.yaml");

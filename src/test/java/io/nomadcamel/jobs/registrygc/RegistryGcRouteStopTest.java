@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Hawtio may stop and start routes (the Jolokia policy allows it). Stopping the registry-gc route while its saga has
  * the registry scaled to 0 strands nothing: Camel waits for the run's exchange for its shutdown timeout, then takes
  * the route down without ending the run; the run, stopped over the API, still kills the garbage collection and
- * scales the registry back (its end hook is under the route, not in it). While the route is stopped its runs fail
- * at once, changing nothing; started again, the job works.
+ * scales the registry back (its end hook is under the route, not in it). While the route is stopped its runs wait
+ * 30 s for it (direct:'s default) and then fail, changing nothing; started again, the job works.
  */
 class RegistryGcRouteStopTest {
 
@@ -53,7 +53,8 @@ class RegistryGcRouteStopTest {
 
         gc.rig.gcMode("real");
         long refused = trigger(gc.app, null);
-        JsonNode failed = awaitFinished(gc.app, refused, Duration.ofSeconds(30));
+        // the direct: endpoint waits 30 s for its consumer to come back before it fails the run
+        JsonNode failed = awaitFinished(gc.app, refused, Duration.ofSeconds(90));
         assertEquals("FAILED", failed.get("state").asText(), failed.toString());
         assertTrue(failed.get("error").asText().contains("direct://registry-gc"), failed.get("error").asText());
         assertEquals(List.of("1->0", "0->1"), gc.rig.scaleEvents, "a run of a stopped route changes nothing");

@@ -73,6 +73,48 @@ class RouteReloadTest {
         }
     }
 
+    @Test
+    void anEditedYamlOnlyContractIsTheOneTheDoorsCheck() throws Exception {
+        Path routes = TempDirs.create("routes");
+        Path file = routes.resolve("aptly-cleanup.camel.yaml");
+        String shipped = Files.readString(Path.of("routes", "aptly-cleanup.camel.yaml"));
+        assertTrue(shipped.contains("        3: /mnt/gdrive/aptly\n"), "the shipped default data dir");
+        try (var shippedFiles = Files.list(Path.of("routes"))) {
+            for (Path f : shippedFiles.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                Files.copy(f, routes.resolve(f.getFileName())); // the shipped jobs need their types
+            }
+        }
+        Map<String, String> env = Map.of("API_TOKEN", TOKEN, "ROUTES_RELOAD_DIRECTORY", routes.toString(),
+                "ROUTES_RELOAD_INTERVAL", "300ms", "ROUTES_INCLUDE", "file:" + routes + "/*.camel.yaml");
+        try (AppProcess app = AppProcess.start(env, "jobs.aptly.type=aptly-cleanup\n")
+                .awaitReady(Duration.ofSeconds(60))) {
+            assertEquals("/mnt/gdrive/aptly", aptlyDataDirDefault(app));
+
+            Files.writeString(file, shipped.replace("        3: /mnt/gdrive/aptly\n", "        3: /srv/aptly\n"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!aptlyDataDirDefault(app).equals("/srv/aptly")) {
+                assertTrue(System.nanoTime() < deadline, "the reloaded contract was not taken: " + aptlyDataDirDefault(app)
+                        + "\n" + app.output());
+                Thread.sleep(200);
+            }
+            var refused = app.api("POST", "/api/jobs/aptly/runs", "{\"data_dir\":\"srv\"}", TOKEN);
+            assertEquals(400, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("such as /srv/aptly"), "checked by the reloaded contract: "
+                    + refused.body());
+        } finally {
+            TempDirs.delete(routes);
+        }
+    }
+
+    private static String aptlyDataDirDefault(AppProcess app) throws Exception {
+        for (JsonNode type : JSON.readTree(AppProcess.get(app.url("/api/job-types")).body())) {
+            if (type.path("type").asText().equals("aptly-cleanup")) {
+                return type.at("/input_schema/properties/data_dir/default").asText();
+            }
+        }
+        throw new AssertionError("no aptly-cleanup in /api/job-types");
+    }
+
     private static String runAndGetVersion(AppProcess app, String body) throws Exception {
         return awaitResult(app, trigger(app, body)).path("version").asText();
     }

@@ -4,6 +4,7 @@ import io.nomadcamel.jobs.Settings;
 import io.nomadcamel.jobs.scheduler.SchedulerService;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,15 @@ public class ApiRoutes extends RouteBuilder {
     @FunctionalInterface
     private interface Handler {
         ApiResponse handle(SchedulerApi api, Exchange exchange) throws Exception;
+    }
+
+    /** Answers are written by camel-jackson's json-jackson with the API's own mapper (snake_case maps, no beans). */
+    private final JacksonDataFormat answers = answerFormat();
+
+    private static JacksonDataFormat answerFormat() {
+        JacksonDataFormat format = new JacksonDataFormat(Json.MAPPER, Object.class);
+        format.setContentTypeHeader(false); // respond() sets it, and only when there is an answer
+        return format;
     }
 
     @Override
@@ -37,7 +47,10 @@ public class ApiRoutes extends RouteBuilder {
 
     private void serve(String routeId, String path, String methods, Handler handler) {
         from("platform-http:" + path + "?httpMethodRestrict=" + methods).routeId(routeId)
-                .process(exchange -> respond(exchange, handler));
+                .process(exchange -> respond(exchange, handler)).id(routeId + "-handle")
+                .filter(body().isNotNull()).id(routeId + "-has-answer")
+                    .marshal(answers).id(routeId + "-to-json")
+                .end();
     }
 
     private void respond(Exchange exchange, Handler handler) {
@@ -65,7 +78,7 @@ public class ApiRoutes extends RouteBuilder {
             exchange.getMessage().setBody(null);
         } else {
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-            exchange.getMessage().setBody(Json.write(response.body()));
+            exchange.getMessage().setBody(response.body());
         }
     }
 

@@ -37,7 +37,8 @@ class InputContractDoorsTest {
     /** Each type's shipped job (application.properties) or one defined here, and the breaks its contract refuses. */
     private static final Map<String, String> JOB_OF_TYPE = Map.of("backup", "backup-daily", "backup-retention",
             "retention", "trivy-scan", "trivy-daily", "node-cleanup", "cleanup-daily", "registry-gc",
-            "registry-gc-weekly", "restore-drill", "restore-drill-weekly");
+            "registry-gc-weekly", "postgres-maintenance", "postgres-maintenance-weekly", "aptly-cleanup",
+            "aptly-cleanup-weekly", "restore-drill", "restore-drill-weekly");
 
     private static PostgresServer pg;
     private static AppProcess app;
@@ -93,6 +94,20 @@ class InputContractDoorsTest {
                 b.add(new Break("a name twice", "databases", "[\"app\", \"app\"]"));
                 b.add(new Break("nested garbage", "databases", NESTED));
                 b.add(new Break("200 KB string", "source", "\"" + HUGE + "\""));
+            }
+            case "postgres-maintenance" -> {
+                b.add(new Break("wrong type", "concurrency", "\"2\""));
+                b.add(new Break("out of range", "concurrency", "0"));
+                b.add(new Break("unbounded", "concurrency", "17"));
+                b.add(new Break("nested garbage", "concurrency", NESTED));
+            }
+            case "aptly-cleanup" -> { // a YAML-only job: its route file declares the generic contract
+                b.add(new Break("a command is a setting, never input", "command", "\"rm -rf /\""));
+                b.add(new Break("relative path", "data_dir", "\"aptly\""));
+                b.add(new Break("path climbing out", "data_dir", "\"/mnt/gdrive/../../etc\""));
+                b.add(new Break("out of range", "command_timeout", "\"90d\""));
+                b.add(new Break("nested garbage", "job_name", NESTED));
+                b.add(new Break("200 KB string", "group_name", "\"" + HUGE + "\""));
             }
             default -> throw new IllegalArgumentException(type);
         }
@@ -186,6 +201,9 @@ class InputContractDoorsTest {
         badJobs.put("trivy-scan", new String[] {"trivy-daily", "{\"concurency\":3}", "concurency"});
         badJobs.put("node-cleanup", new String[] {"cleanup-daily", "{\"data_dir\":\"data\"}", "data_dir"});
         badJobs.put("registry-gc", new String[] {"registry-gc-weekly", "{\"dry_run\":{\"x\":[1]}}", "dry_run"});
+        badJobs.put("postgres-maintenance", new String[] {"postgres-maintenance-weekly", "{\"concurrency\":99}",
+            "concurrency"});
+        badJobs.put("aptly-cleanup", new String[] {"aptly-cleanup-weekly", "{\"data_dir\":\"/a/../b\"}", "data_dir"});
         badJobs.forEach((type, job) -> {
             String config = "jobs." + job[0] + ".type=" + type + "\njobs." + job[0] + ".input=" + job[1] + "\n";
             try (AppProcess bad = AppProcess.start(Map.of(), config)) {

@@ -79,8 +79,8 @@ class JobReadinessTest {
             assertTrue(metrics(app).contains("ncj_job_ready{job=\"backup-daily\",type=\"backup\"} 1.0"));
 
             JsonNode types = expect(200, app.api("GET", "/api/job-types", null, null));
-            assertEquals(List.of("backup", "backup-retention", "node-cleanup", "registry-gc", "restore-drill",
-                    "trivy-scan"),
+            assertEquals(List.of("aptly-cleanup", "backup", "backup-retention", "node-cleanup", "postgres-maintenance",
+                    "registry-gc", "restore-drill", "trivy-scan"),
                     java.util.stream.StreamSupport.stream(types.spliterator(), false).map(t -> t.path("type").asText())
                             .filter(t -> !t.startsWith("test-")).toList(), "the route types, test types aside");
             JsonNode cleanup = find(types, "node-cleanup", "type").path("input_schema");
