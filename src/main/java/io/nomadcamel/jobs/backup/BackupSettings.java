@@ -52,7 +52,8 @@ public record BackupSettings(
     /** The same settings for another server (a restore drill's DRILL_PG_HOST). */
     BackupSettings onHost(String host) {
         return new BackupSettings(backupDir, new ServerSettings(host, server.port(), server.user(), server.password(),
-                server.database(), server.retryDelay()), plainFormat, lockWaitTimeout, commandTimeout, partSizeBytes, s3);
+                server.database(), server.retryDelay()), plainFormat, lockWaitTimeout, commandTimeout, partSizeBytes,
+                s3);
     }
 
     public String dumpExtension() {

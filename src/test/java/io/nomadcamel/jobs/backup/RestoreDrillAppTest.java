@@ -67,7 +67,8 @@ class RestoreDrillAppTest {
                 ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("")
                         .contains(pgBin.dir().toString())).forEach(ProcessHandle::destroyForcibly);
             }
-            assertEquals(List.of(killedScratch), BackupDatabases.scratchDatabases(PG), "the crash left its scratch database");
+            assertEquals(List.of(killedScratch), BackupDatabases.scratchDatabases(PG),
+                    "the crash left its scratch database");
 
             try (AppProcess app = AppProcess.start(env).awaitReady(Duration.ofSeconds(90))) {
                 JsonNode run = trigger(app, "restore-drill-weekly");
