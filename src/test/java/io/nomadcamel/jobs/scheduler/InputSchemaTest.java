@@ -80,6 +80,30 @@ class InputSchemaTest {
         assertTrue(!properties.get("wait").containsKey("default"));
     }
 
+    @Test
+    void aChoiceTakesOnlyItsValuesAndAListOfNamesKeepsEachNameExactly() {
+        InputSchema drill = InputSchema.of("drill").choice("source", List.of("s3", "local"), "where")
+                .textList("databases", "names").build();
+        assertEquals(Map.of("source", "s3"), drill.check(Map.of()), "the first choice is the default");
+        // names are data: spaces kept, quotes and unicode as given
+        assertEquals(Map.of("source", "local", "databases", List.of(" a b ", "it's \"q\"", "☃")),
+                drill.check(Map.of("source", "local", "databases", List.of(" a b ", "it's \"q\"", "☃"))));
+        for (Object bad : List.of("S3", " s3", 1, List.of("s3"))) {
+            var e = assertThrows(InputSchema.InvalidInputException.class, () -> drill.check(Map.of("source", bad)));
+            assertEquals("source", e.field());
+            assertTrue(e.getMessage().contains("must be one of s3, local"), e.getMessage());
+        }
+        for (Object bad : List.of("app", List.of("app", "app"), List.of(""), List.of("a\nb"), List.of(3),
+                java.util.Collections.nCopies(1001, "x"))) {
+            var e = assertThrows(InputSchema.InvalidInputException.class, () -> drill.check(Map.of("databases", bad)));
+            assertEquals("databases", e.field(), e.getMessage());
+        }
+        Map<String, Object> schema = drill.jsonSchema();
+        assertEquals("{type=string, enum=[s3, local], default=s3, description=where}",
+                String.valueOf(((Map<?, ?>) schema.get("properties")).get("source")));
+        assertEquals("array", ((Map<?, ?>) ((Map<?, ?>) schema.get("properties")).get("databases")).get("type"));
+    }
+
     private static void assertField(String field, Map<String, Object> input) {
         var e = assertThrows(InputSchema.InvalidInputException.class, () -> SCHEMA.check(input), input.toString()
                 .substring(0, Math.min(80, input.toString().length())));
