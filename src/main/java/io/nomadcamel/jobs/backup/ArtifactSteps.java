@@ -5,7 +5,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -98,11 +97,8 @@ public class ArtifactSteps {
      * Uploads a kept file, at most {@code dump_concurrency} at once. A failure is a warning (and a metric), never
      * silent and never fatal to the run.
      */
-    public Artifact upload(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact)
-            throws InterruptedException {
-        do {
-            backup.run().checkNotStopped();
-        } while (!backup.uploadSlots().tryAcquire(200, TimeUnit.MILLISECONDS));
+    public Artifact upload(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body Artifact artifact) {
+        backup.run().acquire(backup.uploadSlots());
         S3Storage.Upload upload;
         try {
             upload = backup.storage().upload(artifact.target(), artifact.s3Key());

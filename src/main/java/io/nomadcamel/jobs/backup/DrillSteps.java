@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.nomadcamel.jobs.Settings;
@@ -117,11 +116,9 @@ public class DrillSteps {
      */
     public void fetch(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill, @Body String database,
             @org.apache.camel.ExchangeProperties Map<String, Object> properties)
-            throws InterruptedException, IOException {
+            throws IOException {
         RunContext run = drill.run();
-        do {
-            run.checkNotStopped();
-        } while (!drill.slots().tryAcquire(200, TimeUnit.MILLISECONDS));
+        run.acquire(drill.slots());
         properties.put(SLOT, true);
         DrillRun.DatabaseDrill d = drill.database(database);
         boolean s3 = drill.input().fromS3();

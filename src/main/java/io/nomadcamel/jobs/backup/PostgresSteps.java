@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import io.nomadcamel.jobs.postgres.ManagedServer;
@@ -98,12 +97,10 @@ public class PostgresSteps {
      */
     public void dumpCommand(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup, @Body String database,
             @Headers Map<String, Object> headers, @ExchangeProperties Map<String, Object> properties)
-            throws InterruptedException, SQLException {
+            throws SQLException {
         Artifact artifact = backup.artifact(BackupLayout.Kind.DATABASE, database);
         RunContext run = backup.run();
-        do {
-            run.checkNotStopped();
-        } while (!backup.dumpSlots().tryAcquire(200, TimeUnit.MILLISECONDS));
+        run.acquire(backup.dumpSlots());
         properties.put(DUMP_SLOT, true);
         properties.put(SnapshotSteps.ARTIFACT, artifact);
         backup.dumpStarted(System.currentTimeMillis());

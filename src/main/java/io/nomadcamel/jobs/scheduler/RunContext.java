@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.camel.Exchange;
@@ -86,6 +88,21 @@ public final class RunContext {
     public void checkNotStopped() {
         if (stoppedAs != null) {
             throw new RunStoppedException(stopReason);
+        }
+    }
+
+    /**
+     * Waits for a permit of {@code slots} (a bound on the run's parallel work); a stop ends the wait, since a stop
+     * does not interrupt the split threads that wait here.
+     */
+    public void acquire(Semaphore slots) {
+        try {
+            do {
+                checkNotStopped();
+            } while (!slots.tryAcquire(200, TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunStoppedException("interrupted");
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import io.nomadcamel.jobs.scheduler.RunContext;
 
@@ -48,16 +47,9 @@ public final class ScanPlan {
         imagesTotal = n;
     }
 
-    /** Waits for a free slot; a stopped run stops waiting (split threads are not interrupted by a stop). */
+    /** Waits for a free slot; a stopped run stops waiting. */
     void acquire(RunContext run) {
-        try {
-            while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                run.checkNotStopped();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RunContext.RunStoppedException("interrupted");
-        }
+        run.acquire(slots);
     }
 
     void release() {
