@@ -43,7 +43,16 @@ public final class BackupBench {
     private final S3ProxyServer s3 = new S3ProxyServer();
     private final FakeClis clis = FakeClis.install();
     private final Path work = TempDirs.create("backup-bench");
-    private final String javaOpts = System.getProperty("bench.java-opts", "-Xmx384m");
+    /**
+     * The Docker image's JAVA_OPTS (Dockerfile) without its class-data archive, and the heap its MaxRAMPercentage=75
+     * gives in the Nomad job's 512 MB.
+     */
+    static final String IMAGE_JVM_OPTIONS = "-XX:+UseSerialGC -Xms16m -Xmx384m -Xss512k -XX:CICompilerCount=2"
+            + " -XX:ReservedCodeCacheSize=64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20";
+
+    private final String javaOpts = System.getProperty("bench.java-opts", IMAGE_JVM_OPTIONS);
+    /** Trigger once the started application is idle, as a service is at 01:00, not while it still starts up. */
+    private final boolean settle = Boolean.parseBoolean(System.getProperty("bench.settle", "true"));
 
     public static void main(String[] args) throws Exception {
         int databases = Integer.getInteger("bench.databases", 8);
@@ -67,7 +76,8 @@ public final class BackupBench {
         System.out.printf("machine: %d CPUs, %s %s; %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), query("SELECT version()"),
                 Files.readString(Path.of("/proc/loadavg")).trim());
-        System.out.printf("application JVM options: %s%n%n", javaOpts);
+        System.out.printf("application JVM options: %s; backups triggered %s%n%n", javaOpts,
+                settle ? "once the started application is idle (bench.settle)" : "as soon as it is ready");
 
         long t0 = System.nanoTime();
         createTable("bench_template", rows);
@@ -192,6 +202,9 @@ public final class BackupBench {
         try (ChildProcess app = ChildProcess.start("nomad-camel-jobs", command, env, Path.of("").toAbsolutePath(),
                 work.resolve("app.log"))) {
             awaitReady(app, management);
+            if (settle) {
+                awaitIdle(app.pid());
+            }
             long start = System.nanoTime();
             JsonNode trigger = JSON.readTree(call("POST", port, "/api/jobs/backup-daily/runs",
                     "{\"dump_concurrency\":" + concurrency + "}"));
@@ -246,6 +259,29 @@ public final class BackupBench {
             b.header("Content-Type", "application/json");
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * Waits until the process used under 2 % of a core for two seconds in a row (start-up's JIT compilation and
+     * background tasks done), at most 60 s.
+     */
+    private static void awaitIdle(long pid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long before = cpuTicks(pid);
+        int quietSeconds = 0;
+        while (quietSeconds < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long now = cpuTicks(pid);
+            quietSeconds = now - before <= 2 ? quietSeconds + 1 : 0; // 100 ticks a second: 2 ticks = 2 %
+            before = now;
+        }
+    }
+
+    /** User and system CPU time of all the process's threads, in clock ticks (/proc/<pid>/stat fields 14, 15). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** The kernel's high-water mark of the process's resident set: the peak, however short. */
