@@ -16,34 +16,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.nomadcamel.jobs.testsupport.Ports;
 import io.nomadcamel.jobs.testsupport.SshCertificateAuthorities;
-import io.nomadcamel.jobs.testsupport.SshdServer;
 import io.nomadcamel.jobs.testsupport.TempDirs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Commands against a real sshd, logged in by user certificate, the host verified by its host CA. */
-class RemoteShellSshTest {
-
-    @RegisterExtension
-    static final SshdServer SSHD = new SshdServer();
-
-    private static RemoteShell shell;
-    private static Path work;
-
-    @BeforeAll
-    static void startClient() {
-        shell = RemoteShell.start(SshTestSettings.of(SSHD));
-        work = TempDirs.create("remote-shell");
-    }
-
-    @AfterAll
-    static void stopAll() throws Exception {
-        shell.close();
-        TempDirs.delete(work);
-        SshTestSettings.assertStoppedWithoutLeftovers(SSHD);
-    }
+class RemoteShellSshTest extends SshShellTestBase {
 
     @Test
     void aCommandRunsAsTheCertificateUserAndReturnsItsOutput() {

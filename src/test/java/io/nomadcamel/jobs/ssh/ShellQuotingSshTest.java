@@ -17,18 +17,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.nomadcamel.jobs.testsupport.SshdServer;
-import io.nomadcamel.jobs.testsupport.TempDirs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Names are data, never shell: awkward names quoted by {@link ShellQuoting} reach the remote program literally, and
  * files with such names are created, listed and deleted exactly, through a real sshd and the remote login shell.
  */
-class ShellQuotingSshTest {
+class ShellQuotingSshTest extends SshShellTestBase {
 
     /** Every name a Nomad data dir or a job id could plausibly (or maliciously) hold; none contains '/' or NUL. */
     static final List<String> AWKWARD_NAMES = List.of(
@@ -39,25 +34,6 @@ class ShellQuotingSshTest {
 
     /** The file test's names: all but "-", which GNU touch takes to mean its standard output, even after "--". */
     static final List<String> FILE_NAMES = AWKWARD_NAMES.stream().filter(n -> !n.equals("-")).toList();
-
-    @RegisterExtension
-    static final SshdServer SSHD = new SshdServer();
-
-    private static RemoteShell shell;
-    private static Path work;
-
-    @BeforeAll
-    static void startClient() {
-        shell = RemoteShell.start(SshTestSettings.of(SSHD));
-        work = TempDirs.create("quoting");
-    }
-
-    @AfterAll
-    static void stopAll() throws Exception {
-        shell.close();
-        TempDirs.delete(work);
-        SshTestSettings.assertStoppedWithoutLeftovers(SSHD);
-    }
 
     @Test
     void quotesWithSingleQuotesAndEscapesOnlyTheSingleQuote() {
