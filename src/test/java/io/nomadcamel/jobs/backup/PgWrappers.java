@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.nomadcamel.jobs.testsupport.Overlap;
 import io.nomadcamel.jobs.testsupport.TempDirs;
 
 /**
@@ -107,22 +108,8 @@ final class PgWrappers implements AutoCloseable {
 
     /** The most calls of {@code program} that were running at one moment. */
     int maxConcurrent(String program) {
-        List<long[]> events = new ArrayList<>();
-        for (Span s : spans()) {
-            if (s.program().equals(program)) {
-                events.add(new long[] {s.start(), 1});
-                events.add(new long[] {s.end(), -1});
-            }
-        }
-        // at equal times an end comes before a start: touching spans do not overlap
-        events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-        int now = 0;
-        int max = 0;
-        for (long[] e : events) {
-            now += (int) e[1];
-            max = Math.max(max, now);
-        }
-        return max;
+        return Overlap.mostAtOnce(spans().stream().filter(s -> s.program().equals(program))
+                .map(s -> new long[] {s.start(), s.end()}).toList());
     }
 
     @Override

@@ -137,20 +137,8 @@ public final class FakeTrivy implements AutoCloseable {
 
     /** The most calls that were running at the same instant. */
     public int maxConcurrent() {
-        List<long[]> events = new ArrayList<>();
-        for (Call c : calls()) {
-            events.add(new long[] {c.startNanos(), 1});
-            events.add(new long[] {c.endNanos() == null ? Long.MAX_VALUE : c.endNanos(), -1});
-        }
-        // at equal times an end comes before a start: touching intervals do not overlap
-        events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-        int now = 0;
-        int max = 0;
-        for (long[] e : events) {
-            now += (int) e[1];
-            max = Math.max(max, now);
-        }
-        return max;
+        return Overlap.mostAtOnce(calls().stream().map(c -> new long[] {c.startNanos(),
+                c.endNanos() == null ? Long.MAX_VALUE : c.endNanos()}).toList());
     }
 
     public static String fixture(String name) {
