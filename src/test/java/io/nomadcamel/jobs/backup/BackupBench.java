@@ -91,29 +91,36 @@ public final class BackupBench {
         List<Double> xargs = new ArrayList<>();
         List<Double> app = new ArrayList<>();
         List<Double> appNoS3 = new ArrayList<>();
+        List<Double> byHand = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             // the order rotates from round to round, so that no variant always runs first or last
             double x = 0;
+            double hand = 0;
             JsonNode result = null;
             JsonNode offline = null;
-            for (int step = 0; step < 3; step++) {
-                switch ((round + step) % 3) {
-                    case 0 -> x = xargsDump(names);
+            for (int step = 0; step < 4; step++) {
+                switch ((round + step) % 4) {
+                    case 0 -> x = xargsDump(names, false);
                     case 1 -> result = backup(4, true).result;
+                    case 2 -> hand = xargsDump(names, true);
                     default -> offline = backup(4, false).result;
                 }
             }
             xargs.add(x);
+            byHand.add(hand);
             app.add(result.path("postgres_dump_seconds").asDouble());
             appNoS3.add(offline.path("postgres_dump_seconds").asDouble());
             System.out.printf("    round %d: xargs -P4 pg_dump -Fc %.2f s; application dump phase %.2f s (ratio %.3f, "
-                    + "whole run %s s); without S3 uploads %.2f s (ratio %.3f); load average %s%n", round, x,
-                    app.get(round - 1), app.get(round - 1) / x, result.path("bench_run_seconds").asText(),
-                    appNoS3.get(round - 1), appNoS3.get(round - 1) / x, loadAverage());
+                    + "whole run %s s); without S3 uploads %.2f s (ratio %.3f); the same work by hand %.2f s "
+                    + "(application / by hand %.3f); load average %s%n", round, x, app.get(round - 1),
+                    app.get(round - 1) / x, result.path("bench_run_seconds").asText(), appNoS3.get(round - 1),
+                    appNoS3.get(round - 1) / x, hand, app.get(round - 1) / hand, loadAverage());
         }
         System.out.printf("    median of %d: xargs %.2f s, application %.2f s (ratio %.3f, target <= 1.05), "
-                + "application without S3 uploads %.2f s (ratio %.3f)%n%n", rounds, median(xargs), median(app),
-                median(app) / median(xargs), median(appNoS3), median(appNoS3) / median(xargs));
+                + "application without S3 uploads %.2f s (ratio %.3f), the same work by hand %.2f s "
+                + "(application / by hand %.3f)%n%n", rounds, median(xargs), median(app),
+                median(app) / median(xargs), median(appNoS3), median(appNoS3) / median(xargs), median(byHand),
+                median(app) / median(byHand));
         for (int i = 1; i <= databases; i++) {
             pg.execute("postgres", "DROP DATABASE bench_" + i);
         }
@@ -144,24 +151,45 @@ public final class BackupBench {
                 + "FROM generate_series(1, " + rows + ") g", "ALTER TABLE items ADD PRIMARY KEY (id)", "VACUUM ANALYZE");
     }
 
-    /** {@code xargs -P4 pg_dump -Fc}: the same databases, flags and output (stdout to a file) as the application. */
-    private double xargsDump(List<String> names) throws Exception {
+    /**
+     * {@code xargs -P4 pg_dump -Fc}: the same databases, flags and output (stdout to a file) as the application,
+     * timed to the last pg_dump's end. With {@code checks}, each database also gets what the application does around
+     * its pg_dump, by hand: every user table's rows counted (psql, one statement), timed to the last count's end like
+     * the application's dump phase, then {@code pg_restore --list} and {@code sha256sum} of the dump.
+     */
+    private double xargsDump(List<String> names, boolean checks) throws Exception {
         Path out = Files.createDirectories(work.resolve("xargs"));
         Path list = Files.write(work.resolve("databases.txt"), names);
-        String pgDump = pg.binDir().resolve("pg_dump").toString();
-        String script = "xargs -P4 -I{} sh -c '\"$0\" --host=127.0.0.1 --port=" + pg.port() + " --username="
-                + pg.user() + " --no-password --format=custom --dbname={} > \"$1\"/{}.dump' " + pgDump + " " + out
-                + " < " + list;
-        long start = System.nanoTime();
-        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        // $1: the database; PG* variables give psql, pg_dump and pg_restore the server
+        String perDatabase = "set -e\n"
+                + "\"$BIN/pg_dump\" --no-password --format=custom --dbname=\"$1\" > \"$OUT/$1.dump\"\n"
+                + (checks ? "\"$BIN/psql\" --no-password --dbname=\"$1\" -Atq -c \"$COUNT_EVERY_TABLE\" > /dev/null\n"
+                        : "")
+                + "date +%s%N >> \"$OUT/ends.txt\"\n"
+                + (checks ? "\"$BIN/pg_restore\" --list \"$OUT/$1.dump\" > /dev/null\n"
+                        + "sha256sum \"$OUT/$1.dump\" > /dev/null\n" : "");
+        Path script = Files.writeString(work.resolve("per-database.sh"), perDatabase);
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "xargs -P4 -I{} sh \"$0\" {} < \"$1\"",
+                script.toString(), list.toString()).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("BIN", pg.binDir().toString(), "OUT", out.toString(),
+                "PGHOST", "127.0.0.1", "PGPORT", String.valueOf(pg.port()), "PGUSER", pg.user(),
+                "COUNT_EVERY_TABLE", COUNT_EVERY_TABLE));
+        long startEpochNanos = Instant.now().toEpochMilli() * 1_000_000L;
+        Process p = builder.start();
         String output = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("xargs pg_dump failed: " + output);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long lastEnd = Files.readAllLines(out.resolve("ends.txt")).stream().mapToLong(Long::parseLong).max()
+                .orElseThrow();
         TempDirs.delete(out);
-        return seconds;
+        return (lastEnd - startEpochNanos) / 1e9;
     }
+
+    /** Every user table's exact row count in one statement (no table name in the shell command). */
+    private static final String COUNT_EVERY_TABLE = "SELECT count(*), sum((xpath('/row/c/text()', query_to_xml("
+            + "format('SELECT count(*) AS c FROM %I.%I', schemaname, tablename), false, true, '')))[1]::text::bigint)"
+            + " FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')";
 
     private record Run(JsonNode result, long peakRssBytes) {
     }
