@@ -227,6 +227,11 @@ class BackupFailureTest {
                     if (found.isPresent()) {
                         return found.get();
                     }
+                } catch (java.io.UncheckedIOException e) {
+                    // the other legs rename and delete their files while the walk reads the folder: look again
+                    if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+                        throw e;
+                    }
                 }
             }
             Thread.sleep(20);
