@@ -30,7 +30,7 @@ public final class ExecProfiles {
         }
     }
 
-    public static final Set<String> NAMES = Set.of("consul", "nomad", "pg", "trivy");
+    private static final Set<String> NAMES = Set.of("consul", "nomad", "pg", "trivy");
     private static final List<String> PG_PROGRAMS = List.of("pg_dump", "pg_dumpall", "pg_restore", "psql");
 
     private ExecProfiles() {
@@ -78,7 +78,7 @@ public final class ExecProfiles {
     }
 
     /** The environment of a run's PostgreSQL client programs: the password, a connect timeout, the run's name. */
-    public static Map<String, String> pgEnvironment(String password, RunContext run) {
+    private static Map<String, String> pgEnvironment(String password, RunContext run) {
         Map<String, String> env = new LinkedHashMap<>();
         if (password != null) {
             env.put("PGPASSWORD", password);

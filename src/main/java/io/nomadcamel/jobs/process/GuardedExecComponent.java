@@ -25,15 +25,10 @@ public final class GuardedExecComponent extends ExecComponent {
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         String profile = getAndRemoveParameter(parameters, "profile", String.class);
-        GuardedEndpoint endpoint = new GuardedEndpoint(uri, this, new GuardedExecBinding(profile, this::settings));
+        GuardedEndpoint endpoint = new GuardedEndpoint(uri, this, new GuardedExecBinding(profile, () -> Settings.of(getCamelContext())));
         setProperties(endpoint, parameters);
         endpoint.setExecutable(URLDecoder.decode(remaining, StandardCharsets.UTF_8));
         return endpoint;
-    }
-
-    private Settings settings() {
-        Settings bound = getCamelContext().getRegistry().lookupByNameAndType("settings", Settings.class);
-        return bound != null ? bound : new Settings(getCamelContext());
     }
 
     /** An exec endpoint whose binding and executor are this package's, whatever its options say. */

@@ -43,10 +43,6 @@ public final class ImageScan {
         }
     }
 
-    String image() {
-        return image;
-    }
-
     /** True until the scan has its outcome: the loop runs Trivy (again). */
     boolean needsAttempt() {
         return outcome == null && attempts <= settings.retries();

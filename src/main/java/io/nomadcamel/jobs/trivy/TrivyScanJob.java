@@ -65,7 +65,6 @@ public final class TrivyScanJob {
     public void startScan(@Body String image, @ExchangeProperty(ScanPlan.PROPERTY) ScanPlan plan,
             @ExchangeProperty(RunContext.PROPERTY) RunContext run,
             @ExchangeProperties Map<String, Object> properties) {
-        run.checkNotStopped();
         plan.acquire(run);
         properties.put(ImageScan.PROPERTY, new ImageScan(image, plan.settings()));
     }
@@ -140,8 +139,7 @@ public final class TrivyScanJob {
     }
 
     private Settings settings() {
-        Settings s = camel.getRegistry().lookupByNameAndType("settings", Settings.class);
-        return s != null ? s : new Settings(camel);
+        return Settings.of(camel);
     }
 
     private DataSource dataSource() {

@@ -49,10 +49,4 @@ public record TrivySettings(String serverAddr, Duration timeout, int retries, Du
         long s = timeout.toSeconds();
         return s % 60 == 0 ? (s / 60) + "m" : s + "s";
     }
-
-    @Override
-    public String toString() { // the token stays out of logs
-        return "TrivySettings[serverAddr=" + serverAddr + ", timeout=" + timeout + ", retries="
-                + retries + ", retryBackoff=" + retryBackoff + ", keepDays=" + keepDays + "]";
-    }
 }
