@@ -99,7 +99,7 @@ public final class Artifact {
 
     /** A dump's row count per table, counted in the snapshot it was dumped in. */
     void tableCounts(Map<String, Long> counts) {
-        this.tableCounts = Map.copyOf(counts);
+        this.tableCounts = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(counts));
     }
 
     Map<String, Long> tableCounts() {
@@ -131,7 +131,7 @@ public final class Artifact {
         m.put("sha256", sha256);
         m.put("verified", verified);
         if (tableCounts != null) {
-            m.put("table_counts", new java.util.TreeMap<>(tableCounts));
+            m.put("table_counts", tableCounts);
         }
         if (error != null) {
             m.put("error", error);

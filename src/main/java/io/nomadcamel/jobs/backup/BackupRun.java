@@ -231,7 +231,7 @@ public final class BackupRun {
         m.put("bytes", a != null && a.bytes() >= 0 ? a.bytes() : null);
         m.put("sha256", a == null ? null : a.sha256());
         m.put("verified", a != null && a.verified());
-        m.put("table_counts", a == null || a.tableCounts() == null ? null : new java.util.TreeMap<>(a.tableCounts()));
+        m.put("table_counts", a == null ? null : a.tableCounts());
         m.put("error", error);
         return m;
     }

@@ -172,10 +172,8 @@ public class DrillSteps {
             @Headers Map<String, Object> headers) {
         DrillRun.DatabaseDrill d = drill.database(database);
         BackupSettings s = drill.drillServer();
-        ExecRequest.args("--host=" + s.server().host(), "--port=" + s.server().port(),
-                        "--username=" + s.server().user(), "--no-password",
-                        "--no-owner", "--no-privileges", "--exit-on-error",
-                        "--dbname=dbname=" + PostgresSteps.conninfoQuote(d.scratch), d.file.toString())
+        ExecRequest.args(PostgresSteps.serverArguments(s, "--no-owner", "--no-privileges", "--exit-on-error",
+                        "--dbname=dbname=" + PostgresSteps.conninfoQuote(d.scratch), d.file.toString()))
                 .workingDir(drill.tempDir()).timeout(s.commandTimeout()).into(headers);
     }
 

@@ -230,7 +230,7 @@ public class PostgresSteps {
     }
 
     /** The server's address (never the password) first, then the program's own arguments. */
-    private static List<String> serverArguments(BackupSettings s, String... args) {
+    static List<String> serverArguments(BackupSettings s, String... args) {
         List<String> list = new ArrayList<>(List.of("--host=" + s.server().host(),
                 "--port=" + s.server().port(), "--username=" + s.server().user(), "--no-password"));
         list.addAll(List.of(args));

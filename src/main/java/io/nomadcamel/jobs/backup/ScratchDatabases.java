@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import io.nomadcamel.jobs.postgres.ManagedServer;
 import org.slf4j.Logger;
@@ -27,12 +28,13 @@ final class ScratchDatabases implements AutoCloseable {
     /** The advisory lock's key: "ncjdrill" read as a number. */
     private static final long LOCK_KEY = 0x6e636a6472696c6cL;
 
-    private final BackupSettings server;
+    /** A scratch database's name: the prefix, the run, the database's number; nothing else is ever dropped. */
+    private static final Pattern SCRATCH_NAME = Pattern.compile(PREFIX + "[0-9]+_[0-9]+");
+
     private final long runId;
     private final Connection lockSession;
 
-    private ScratchDatabases(BackupSettings server, long runId, Connection lockSession) {
-        this.server = server;
+    private ScratchDatabases(long runId, Connection lockSession) {
         this.runId = runId;
         this.lockSession = lockSession;
     }
@@ -48,7 +50,7 @@ final class ScratchDatabases implements AutoCloseable {
                 throw new IllegalStateException("another restore drill is running on " + server.server().host() + ":"
                         + server.server().port() + " (it holds the drill lock); this run changed nothing");
             }
-            return new ScratchDatabases(server, runId, c);
+            return new ScratchDatabases(runId, c);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -103,7 +105,10 @@ final class ScratchDatabases implements AutoCloseable {
             st.setString(1, PREFIX);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    names.add(rs.getString(1));
+                    String name = rs.getString(1);
+                    if (SCRATCH_NAME.matcher(name).matches()) { // an operator's ncj_drill_old is not ours
+                        names.add(name);
+                    }
                 }
             }
         }
@@ -112,7 +117,7 @@ final class ScratchDatabases implements AutoCloseable {
 
     /** The guard before every CREATE and DROP: a scratch name, nothing else. */
     private static void guard(String name) {
-        if (!name.matches(PREFIX + "[0-9]+_[0-9]+")) {
+        if (!SCRATCH_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not a restore drill scratch database: " + name);
         }
     }
