@@ -55,10 +55,9 @@ public final class PostgresMaintenanceSteps {
      */
     public void vacuum(@ExchangeProperty(VacuumRun.PROPERTY) VacuumRun vacuum, @Body String database) {
         try {
-            vacuum.permits().acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            vacuum.record(new VacuumRun.Outcome(database, 0, "not started: interrupted"));
+            vacuum.run().acquire(vacuum.permits());
+        } catch (RunContext.RunStoppedException e) {
+            vacuum.record(new VacuumRun.Outcome(database, 0, "not started: the run was stopped"));
             return;
         }
         long start = System.nanoTime();
