@@ -2,7 +2,8 @@
 # Start-up to ready and idle memory of the application as operators run it: the packaged jar, the repository's
 # application.properties (every default job scheduled), the embedded database, fresh data dir.
 # Usage: [CDS=1] [JAVA_OPTS=...] bench/startup.sh [runs]   (builds the jar if missing; prints each run and the median)
-# The image runs with JAVA_OPTS="$(cat bench/jvm-options)" and a class-data archive (CDS=1 here).
+# The image runs with the options of bench/jvm-options but for the heap (MaxRAMPercentage=75, no direct-memory cap)
+# and a class-data archive (CDS=1 here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}

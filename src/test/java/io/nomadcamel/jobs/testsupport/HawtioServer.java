@@ -69,14 +69,23 @@ public final class HawtioServer extends RestartableServer {
         throw new IllegalStateException("Hawtio did not serve " + url("/") + " within " + timeout + ":\n" + output());
     }
 
-    /** The jetty-home the build unpacked; surefire names its folder, which carries the version. */
+    /** The jetty-home the build unpacked (jetty-home-<version> in the test tools); surefire names its folder. */
     private static Path jettyHome() {
-        Path home = Path.of(System.getProperty("test.jetty.home", "target/test-tools/jetty-home"));
+        Path home = Path.of(System.getProperty("test.jetty.home", unpackedJettyHome()));
         if (!Files.isRegularFile(home.resolve("start.jar"))) {
             throw new IllegalStateException("Jetty is missing at " + home.toAbsolutePath() + ": run `mvn "
                     + "generate-test-resources` (or the README's test command), which unpacks org.eclipse.jetty:jetty-home");
         }
         return home.toAbsolutePath();
+    }
+
+    private static String unpackedJettyHome() {
+        try (java.util.stream.Stream<Path> tools = Files.list(Programs.testToolsDir())) {
+            return tools.filter(p -> p.getFileName().toString().startsWith("jetty-home-")).findFirst()
+                    .orElse(Programs.testToolsDir().resolve("jetty-home-<version>")).toString();
+        } catch (java.io.IOException noToolsYet) {
+            return Programs.testToolsDir().resolve("jetty-home-<version>").toString();
+        }
     }
 
     /** A URL of the console, e.g. {@code url("/camel/routes")}. */

@@ -78,6 +78,10 @@ class HawtioConsoleTest {
     @Test
     void showsTheCamelContextAndTheRoutesWithTheirStatistics() {
         int calls = 3;
+        // another test of this class calls the route too, in an order JUnit does not promise: count from here
+        long before = jolokia.read("org.apache.camel:context=nomad-camel-jobs,type=routes,name=\"api-version\"",
+                "ExchangesCompleted").asLong();
+        String expected = String.valueOf(before + calls);
         for (int i = 0; i < calls; i++) {
             assertEquals(200, AppProcess.get(app.url("/api/version")).statusCode());
         }
@@ -98,10 +102,10 @@ class HawtioConsoleTest {
         browser.screenshot("hawtio-context-attributes");
 
         console.select("routes");
-        browser.await("api-version's row with its " + calls + " exchanges", HawtioConsole.REFRESH, () -> {
+        browser.await("api-version's row with its " + expected + " exchanges", HawtioConsole.REFRESH, () -> {
             Map<String, String> row = console.routeRow("api-version");
-            return "Started".equals(row.get("State")) && String.valueOf(calls).equals(row.get("Completed"))
-                    && String.valueOf(calls).equals(row.get("Total")) && "0".equals(row.get("Failed"));
+            return "Started".equals(row.get("State")) && expected.equals(row.get("Completed"))
+                    && expected.equals(row.get("Total")) && "0".equals(row.get("Failed"));
         });
         Map<String, String> quiet = console.routeRow("test-noop");
         assertEquals("Started", quiet.get("State"), quiet.toString());
