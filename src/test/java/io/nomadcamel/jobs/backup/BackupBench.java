@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nomadcamel.jobs.testsupport.ChildProcess;
 import io.nomadcamel.jobs.testsupport.Ports;
+import io.nomadcamel.jobs.testsupport.ProcStats;
 import io.nomadcamel.jobs.testsupport.PostgresServer;
 import io.nomadcamel.jobs.testsupport.Programs;
 import io.nomadcamel.jobs.testsupport.S3ProxyServer;
@@ -28,8 +29,10 @@ import io.nomadcamel.jobs.testsupport.TempDirs;
 
 /**
  * Benchmark of the backup job (bench/backup.sh, bench/README.md), not a test:
- * (1) the dump phase of 8 databases of ~200 MB at dump_concurrency 4, as the application runs it, versus
- * {@code xargs -P4 pg_dump -Fc} of the same databases on the same server, alternating, in the same run;
+ * (1) the dump phase of 8 databases of ~200 MB at dump_concurrency 4, as the application runs it (a service started
+ * once, that has backed up before; its first backup after the start reported apart), versus
+ * {@code xargs -P4 pg_dump -Fc} of the same databases on the same server, alternating, in the same run, with the CPU
+ * seconds each variant cost the machine and the application's JVM (by thread);
  * (2) the peak RSS (VmHWM) of the application process backing up a ~2 GB database versus a ~20 MB one.
  * Everything real: a PostgreSQL 15 started for the run, S3Proxy, the application as a child JVM triggered over its API.
  */
@@ -53,11 +56,13 @@ public final class BackupBench {
     private final String javaOpts = System.getProperty("bench.java-opts", IMAGE_JVM_OPTIONS);
     /** Trigger once the started application is idle, as a service is at 01:00, not while it still starts up. */
     private final boolean settle = Boolean.parseBoolean(System.getProperty("bench.settle", "true"));
+    /** The machine's CPU seconds over the last xargs variant, start to end (its checks included). */
+    private String lastXargsCpu;
 
     public static void main(String[] args) throws Exception {
         int databases = Integer.getInteger("bench.databases", 8);
         long rows = Long.getLong("bench.rows", 1_130_000L);
-        int rounds = Integer.getInteger("bench.rounds", 5);
+        int rounds = Integer.getInteger("bench.rounds", 7);
         long smallRows = Long.getLong("bench.small-rows", 100_000L);
         long largeRows = Long.getLong("bench.large-rows", 11_300_000L);
         BackupBench bench = new BackupBench();
@@ -88,41 +93,21 @@ public final class BackupBench {
         System.out.printf("(1) %d databases of %s each (%d rows), created in %.0f s%n", databases,
                 mib(size("bench_1")), rows, (System.nanoTime() - t0) / 1e9);
         List<String> names = BackupDatabases.listed(pg);
-        List<Double> xargs = new ArrayList<>();
-        List<Double> app = new ArrayList<>();
-        List<Double> appNoS3 = new ArrayList<>();
-        List<Double> byHand = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            // the order rotates from round to round, so that no variant always runs first or last
-            double x = 0;
-            double hand = 0;
-            JsonNode result = null;
-            JsonNode offline = null;
-            for (int step = 0; step < 4; step++) {
-                switch ((round + step) % 4) {
-                    case 0 -> x = xargsDump(names, false);
-                    case 1 -> result = backup(4, true).result;
-                    case 2 -> hand = xargsDump(names, true);
-                    default -> offline = backup(4, false).result;
-                }
-            }
-            xargs.add(x);
-            byHand.add(hand);
-            app.add(result.path("postgres_dump_seconds").asDouble());
-            appNoS3.add(offline.path("postgres_dump_seconds").asDouble());
-            System.out.printf("    round %d: xargs -P4 pg_dump -Fc %.2f s; application dump phase %.2f s (ratio %.3f, "
-                    + "whole run %s s); without S3 uploads %.2f s (ratio %.3f); the same work by hand %.2f s "
-                    + "(application / by hand %.3f); load average %s%n", round, x, app.get(round - 1),
-                    app.get(round - 1) / x, result.path("bench_run_seconds").asText(), appNoS3.get(round - 1),
-                    appNoS3.get(round - 1) / x, hand, app.get(round - 1) / hand, loadAverage());
+        // the service as it runs at 01:00: started long before, and it has backed up before (its code compiled);
+        // each application below runs one backup first, reported as the first backup after a start
+        try (App service = startApp(true); App serviceWithoutS3 = startApp(false)) {
+            Run first = service.backup(4);
+            Run firstWithoutS3 = serviceWithoutS3.backup(4);
+            System.out.printf("    first backup after a start (its code not compiled yet): dump phase %.2f s, %s;"
+                    + " without S3 uploads %.2f s, %s%n", first.result.path("postgres_dump_seconds").asDouble(),
+                    first.cpu, firstWithoutS3.result.path("postgres_dump_seconds").asDouble(), firstWithoutS3.cpu);
+            dumpRounds(names, rounds, service, serviceWithoutS3);
         }
-        System.out.printf("    median of %d: xargs %.2f s, application %.2f s (ratio %.3f, target <= 1.05), "
-                + "application without S3 uploads %.2f s (ratio %.3f), the same work by hand %.2f s "
-                + "(application / by hand %.3f)%n%n", rounds, median(xargs), median(app),
-                median(app) / median(xargs), median(appNoS3), median(appNoS3) / median(xargs), median(byHand),
-                median(app) / median(byHand));
         for (int i = 1; i <= databases; i++) {
             pg.execute("postgres", "DROP DATABASE bench_" + i);
+        }
+        if (!Boolean.parseBoolean(System.getProperty("bench.memory", "true"))) {
+            return;
         }
 
         createTable("small", smallRows);
@@ -141,6 +126,60 @@ public final class BackupBench {
                 mib(largeDump), mib(large.peakRssBytes), large.result.path("bench_run_seconds").asText());
         System.out.printf("    ratio large/small %.3f (target <= 1.2)%n", (double) large.peakRssBytes
                 / small.peakRssBytes);
+    }
+
+    /** Part (1)'s rounds: the four variants, in an order rotating from round to round, then the medians. */
+    private void dumpRounds(List<String> names, int rounds, App service, App serviceWithoutS3) throws Exception {
+        List<Double> xargs = new ArrayList<>();
+        List<Double> app = new ArrayList<>();
+        List<Double> appNoS3 = new ArrayList<>();
+        List<Double> byHand = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            // the order rotates from round to round, so that no variant always runs first or last
+            double x = 0;
+            double hand = 0;
+            String xargsCpu = null;
+            String handCpu = null;
+            Run withS3 = null;
+            Run withoutS3 = null;
+            for (int step = 0; step < 4; step++) {
+                switch ((round + step) % 4) {
+                    case 0 -> {
+                        x = xargsDump(names, false);
+                        xargsCpu = lastXargsCpu;
+                    }
+                    case 1 -> withS3 = service.backup(4);
+                    case 2 -> {
+                        hand = xargsDump(names, true);
+                        handCpu = lastXargsCpu;
+                    }
+                    default -> withoutS3 = serviceWithoutS3.backup(4);
+                }
+            }
+            JsonNode result = withS3.result;
+            JsonNode offline = withoutS3.result;
+            xargs.add(x);
+            byHand.add(hand);
+            app.add(result.path("postgres_dump_seconds").asDouble());
+            appNoS3.add(offline.path("postgres_dump_seconds").asDouble());
+            System.out.printf("    round %d: xargs -P4 pg_dump -Fc %.2f s; application dump phase %.2f s (ratio %.3f, "
+                    + "whole run %s s); without S3 uploads %.2f s (ratio %.3f); the same work by hand %.2f s "
+                    + "(application / by hand %.3f); load average %s%n", round, x, app.get(round - 1),
+                    app.get(round - 1) / x, result.path("bench_run_seconds").asText(), appNoS3.get(round - 1),
+                    appNoS3.get(round - 1) / x, hand, app.get(round - 1) / hand, ProcStats.loadAverage());
+            System.out.printf("      CPU of each whole variant: xargs %s; by hand %s; application: %s; without S3: %s%n",
+                    xargsCpu, handCpu, withS3.cpu, withoutS3.cpu);
+        }
+        System.out.printf("    median of %d: xargs %.2f s, application %.2f s (ratio %.3f, target <= 1.05), "
+                + "application without S3 uploads %.2f s (ratio %.3f), the same work by hand %.2f s "
+                + "(application / by hand %.3f)%n", rounds, median(xargs), median(app),
+                median(app) / median(xargs), median(appNoS3), median(appNoS3) / median(xargs), median(byHand),
+                median(app) / median(byHand));
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            ratios.add(app.get(i) / xargs.get(i));
+        }
+        System.out.printf("    median of the rounds' own ratios: application / xargs %.3f%n%n", median(ratios));
     }
 
     private void createTable(String database, long rows) {
@@ -175,11 +214,13 @@ public final class BackupBench {
                 "PGHOST", "127.0.0.1", "PGPORT", String.valueOf(pg.port()), "PGUSER", pg.user(),
                 "COUNT_EVERY_TABLE", COUNT_EVERY_TABLE));
         long startEpochNanos = Instant.now().toEpochMilli() * 1_000_000L;
+        long[] machineBefore = ProcStats.machineTicks();
         Process p = builder.start();
         String output = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("xargs pg_dump failed: " + output);
         }
+        lastXargsCpu = ProcStats.machineSince(machineBefore);
         long lastEnd = Files.readAllLines(out.resolve("ends.txt")).stream().mapToLong(Long::parseLong).max()
                 .orElseThrow();
         TempDirs.delete(out);
@@ -191,17 +232,24 @@ public final class BackupBench {
             + "format('SELECT count(*) AS c FROM %I.%I', schemaname, tablename), false, true, '')))[1]::text::bigint)"
             + " FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')";
 
-    private record Run(JsonNode result, long peakRssBytes) {
+    private record Run(JsonNode result, long peakRssBytes, String cpu) {
+    }
+
+    /** A backup in an application started for it alone, stopped after it: its VmHWM is the run's peak. */
+    private Run backup(int concurrency, boolean withS3) throws Exception {
+        try (App app = startApp(withS3)) {
+            return app.backup(concurrency);
+        }
     }
 
     /**
-     * Starts the application, triggers backup-daily, waits for it, reads the process's VmHWM, stops it. Without S3,
-     * the endpoint is a closed port and S3_RETRIES=0: every upload fails at once (warnings), for the diagnostic row
-     * "without S3 uploads".
+     * Starts the application as operators do, with its own data and backup folders. Without S3, the endpoint is a
+     * closed port and S3_RETRIES=0: every upload fails at once (warnings), for the diagnostic row "without S3
+     * uploads".
      */
-    private Run backup(int concurrency, boolean withS3) throws Exception {
-        Path backups = Files.createDirectories(work.resolve("backups"));
-        Path data = Files.createDirectories(work.resolve("app-data"));
+    private App startApp(boolean withS3) throws Exception {
+        Path backups = TempDirs.create("bench-backups");
+        Path data = TempDirs.create("bench-app-data");
         int port = Ports.free();
         int management = Ports.free();
         Map<String, String> env = new HashMap<>();
@@ -227,31 +275,65 @@ public final class BackupBench {
         command.addAll(List.of("-cp", Path.of("target", "classes").toAbsolutePath() + ":"
                 + Files.readString(Programs.testToolsDir().resolve("app-classpath.txt")).trim(),
                 "io.nomadcamel.jobs.Application"));
-        try (ChildProcess app = ChildProcess.start("nomad-camel-jobs", command, env, Path.of("").toAbsolutePath(),
-                work.resolve("app.log"))) {
-            awaitReady(app, management);
+        ChildProcess process = ChildProcess.start("nomad-camel-jobs", command, env, Path.of("").toAbsolutePath(),
+                work.resolve("app-" + port + ".log"));
+        App app = new App(process, port, withS3, backups, data);
+        try {
+            awaitReady(process, management);
+        } catch (Exception | Error e) {
+            app.close();
+            throw e;
+        }
+        return app;
+    }
+
+    /** A started application: triggers backup-daily and waits for it, as often as asked. */
+    private final class App implements AutoCloseable {
+        private final ChildProcess process;
+        private final int port;
+        private final boolean withS3;
+        private final Path backups;
+        private final Path data;
+
+        App(ChildProcess process, int port, boolean withS3, Path backups, Path data) {
+            this.process = process;
+            this.port = port;
+            this.withS3 = withS3;
+            this.backups = backups;
+            this.data = data;
+        }
+
+        Run backup(int concurrency) throws Exception {
             if (settle) {
-                awaitIdle(app.pid());
+                ProcStats.awaitIdle(process.pid());
             }
+            Map<String, Long> threadsBefore = ProcStats.threadTicks(process.pid());
+            long[] machineBefore = ProcStats.machineTicks();
             long start = System.nanoTime();
             JsonNode trigger = JSON.readTree(call("POST", port, "/api/jobs/backup-daily/runs",
                     "{\"dump_concurrency\":" + concurrency + "}"));
             long id = trigger.path("run_id").asLong();
             JsonNode run;
             do {
-                Thread.sleep(200);
+                Thread.sleep(1000); // as the console's run view polls: the bench adds no more load than an operator
+
                 run = JSON.readTree(call("GET", port, "/api/runs/" + id, null));
             } while (run.path("state").asText().equals("RUNNING") || run.path("state").asText().equals("PENDING"));
             double seconds = (System.nanoTime() - start) / 1e9;
+            String cpu = ProcStats.cpuSummary(ProcStats.machineSince(machineBefore), threadsBefore,
+                    ProcStats.threadTicks(process.pid()));
             if (!run.path("state").asText().equals("SUCCEEDED")
                     || withS3 && run.path("result").path("warnings").size() > 0) {
                 throw new IllegalStateException("the backup run did not succeed: " + run);
             }
-            long hwm = peakRss(app.pid());
             ((com.fasterxml.jackson.databind.node.ObjectNode) run.path("result")).put("bench_run_seconds",
                     String.format("%.1f", seconds));
-            return new Run(run.path("result"), hwm);
-        } finally {
+            return new Run(run.path("result"), ProcStats.peakRss(process.pid()), cpu);
+        }
+
+        @Override
+        public void close() {
+            process.close();
             TempDirs.delete(backups);
             TempDirs.delete(data);
             TempDirs.delete(s3.dataDir().resolve("bench").resolve("backups"));
@@ -289,39 +371,6 @@ public final class BackupBench {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /**
-     * Waits until the process used under 2 % of a core for two seconds in a row (start-up's JIT compilation and
-     * background tasks done), at most 60 s.
-     */
-    private static void awaitIdle(long pid) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long before = cpuTicks(pid);
-        int quietSeconds = 0;
-        while (quietSeconds < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            long now = cpuTicks(pid);
-            quietSeconds = now - before <= 2 ? quietSeconds + 1 : 0; // 100 ticks a second: 2 ticks = 2 %
-            before = now;
-        }
-    }
-
-    /** User and system CPU time of all the process's threads, in clock ticks (/proc/<pid>/stat fields 14, 15). */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    /** The kernel's high-water mark of the process's resident set: the peak, however short. */
-    private static long peakRss(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        throw new IllegalStateException("no VmHWM for " + pid);
-    }
-
     private long size(String database) throws Exception {
         return Long.parseLong(query("SELECT pg_database_size('" + database + "')"));
     }
@@ -331,11 +380,6 @@ public final class BackupBench {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    private static String loadAverage() throws IOException {
-        String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-        return parts[0] + " " + parts[1] + " " + parts[2];
     }
 
     static double median(List<Double> values) {
