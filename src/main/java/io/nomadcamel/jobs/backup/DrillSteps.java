@@ -79,7 +79,7 @@ public class DrillSteps {
 
     /**
      * The route's {@code jdbc:} listing of the backed-up server: a database there that the newest successful backup
-     * did not dump is "not covered" (scratch databases of drills aside).
+     * did not dump is "not covered" (the listing leaves drills' scratch databases out).
      */
     public void coverage(@ExchangeProperty(DrillRun.PROPERTY) DrillRun drill,
             @Body List<Map<String, Object>> rows) {
@@ -92,7 +92,7 @@ public class DrillSteps {
         List<String> notCovered = new ArrayList<>();
         for (Map<String, Object> row : rows) {
             String name = String.valueOf(row.get("datname"));
-            if (!covered.contains(name) && !name.startsWith(ScratchDatabases.PREFIX)) {
+            if (!covered.contains(name)) {
                 notCovered.add(name);
             }
         }

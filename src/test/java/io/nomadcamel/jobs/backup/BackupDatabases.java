@@ -41,12 +41,12 @@ final class BackupDatabases {
         });
     }
 
-    /** Every database a backup must dump (design §5), as the server lists them. */
+    /** Every database a backup must dump (design §5), as the server lists them: not a drill's scratch database. */
     static List<String> listed(PostgresServer pg) throws Exception {
         List<String> names = new ArrayList<>();
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database"
-                        + " WHERE datistemplate = false AND datallowconn ORDER BY datname")) {
+                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datistemplate = false"
+                        + " AND datallowconn AND datname !~ '^ncj_drill_[0-9]+_[0-9]+$' ORDER BY datname")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

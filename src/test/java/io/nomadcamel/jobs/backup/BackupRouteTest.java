@@ -33,12 +33,17 @@ class BackupRouteTest {
     @RegisterExtension
     static final S3ProxyServer S3 = new S3ProxyServer();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DRILL_SCRATCH = "ncj_drill_12_1";
+    private static final String LOOKALIKE = "ncj_drill_old";
     private static S3FaultProxy proxy;
     private static BackupRig rig;
 
     @BeforeAll
     static void setUp() {
         BackupDatabases.create(PG, BackupDatabases.AWKWARD);
+        // a restore drill's scratch database (never dumped) and an operator's database that only looks like one
+        PG.createDatabase(DRILL_SCRATCH);
+        BackupDatabases.create(PG, Map.of(LOOKALIKE, 3));
         S3.createBucket("backups");
         proxy = S3FaultProxy.start(S3.endpoint());
         rig = new BackupRig(PG, S3, "backups").setting("s3.endpoint", proxy.endpoint().toString()).start();
@@ -115,6 +120,7 @@ class BackupRouteTest {
                 }
             }
             assertEquals(expected, dumped, "every database, ordered by name");
+            assertTrue(dumped.contains(LOOKALIKE) && !dumped.contains(DRILL_SCRATCH), dumped.toString());
             assertEquals(BackupDatabases.AWKWARD.size(), restored);
 
             // the manifest lists every artifact and is the last upload of the run

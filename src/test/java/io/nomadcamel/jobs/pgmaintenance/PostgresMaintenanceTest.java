@@ -1,6 +1,7 @@
 package io.nomadcamel.jobs.pgmaintenance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
@@ -143,6 +144,26 @@ class PostgresMaintenanceTest {
         assertEquals(2, most.get(), "at most concurrency VACUUM statements at once, and that many");
         for (String d : DATABASES) {
             awaitVacuumedAndAnalysedSince(d, before);
+        }
+    }
+
+    @Test
+    void aRestoreDrillsScratchDatabaseIsLeftAloneAndAnOperatorsLookalikeIsVacuumed() throws Exception {
+        String scratch = "ncj_drill_7_1";
+        String lookalike = "ncj_drill_old";
+        pg.createDatabase(scratch);
+        pg.createDatabase(lookalike);
+        try {
+            JsonNode run = awaitFinished(trigger("{\"concurrency\":2}"));
+
+            assertEquals("SUCCEEDED", run.get("state").asText(), run.toString());
+            List<String> vacuumed = new ArrayList<>();
+            run.at("/result/databases").forEach(d -> vacuumed.add(d.get("name").asText()));
+            assertTrue(vacuumed.contains(lookalike) && vacuumed.containsAll(DATABASES), vacuumed.toString());
+            assertFalse(vacuumed.contains(scratch), "a drill restores into it and drops it: " + vacuumed);
+        } finally {
+            pg.execute("postgres", "DROP DATABASE IF EXISTS " + scratch + " WITH (FORCE)",
+                    "DROP DATABASE IF EXISTS " + lookalike + " WITH (FORCE)");
         }
     }
 
