@@ -8,14 +8,18 @@ window.ncj = window.ncj || {};
 
   // ---- backups ------------------------------------------------------------------------------------------------
 
-  /** Fills container with one card per job of type backup: its newest SUCCEEDED run's result. */
+  /**
+   * Fills container with one card per job of type backup (its newest SUCCEEDED run's result), then one per job of
+   * type restore-drill: an instance that only drills (from S3) shows its drills too.
+   */
   async function loadBackups(container, jobs) {
     const backupJobs = jobs.filter((job) => job.type === 'backup');
-    if (backupJobs.length === 0) {
-      fill(container, el('p', {class: 'muted'}, 'No backup job is configured (jobs of type backup).'));
+    const drillJobs = jobs.filter((job) => job.type === 'restore-drill');
+    const noBackupJob = el('p', {class: 'muted'}, 'No backup job is configured (jobs of type backup).');
+    if (backupJobs.length === 0 && drillJobs.length === 0) {
+      fill(container, noBackupJob);
       return;
     }
-    const drillJobs = jobs.filter((job) => job.type === 'restore-drill');
     const drillCards = Promise.all(drillJobs.map(async (job) => {
       try {
         return renderDrill(job.id, await ncj.get('/api/runs?job=' + encodeURIComponent(job.id) + '&limit=20'));
@@ -33,7 +37,7 @@ window.ncj = window.ncj || {};
           'cannot read its runs: ' + ncj.describe(error)));
       }
     }));
-    fill(container, cards.concat(await drillCards));
+    fill(container, (cards.length ? cards : [noBackupJob]).concat(await drillCards));
   }
 
   /**

@@ -301,6 +301,24 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anInstanceWithADrillJobAndNoBackupJobShowsItsDrillCard() {
+        browser.open(app.url("/"));
+        browser.await("the page", () -> browser.all("#jobs-table").size() == 1);
+        browser.driver().executeScript("""
+                const box = document.createElement('div');
+                box.id = 'drill-only';
+                document.body.append(box);
+                ncj.loadBackups(box, [{id: 'restore-drill-weekly', type: 'restore-drill'},
+                                      {id: 'quick', type: 'test-sleep'}]);
+                """);
+        browser.await("the drill card", () -> browser.all("#drill-only .card.drill").size() == 1);
+        assertEquals("restore-drill-weekly",
+                browser.all("#drill-only .card.drill").get(0).getAttribute("data-job"));
+        assertTrue(browser.text("#drill-only").contains("No backup job is configured"), browser.text("#drill-only"));
+        assertEquals(List.of(), browser.consoleErrors(), "no script error");
+    }
+
+    @Test
     void showsANotReadyJobInAmberWithItsProblems() throws Exception {
         browser.open(app.url("/"));
         browser.await("backup-daily marked not ready", () -> browser.all("tr[data-job='backup-daily'].not-ready")
