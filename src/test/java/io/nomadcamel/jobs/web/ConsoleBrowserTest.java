@@ -362,6 +362,39 @@ class ConsoleBrowserTest {
         assertFalse(browser.driver().getCurrentUrl().contains("#/runs"), "still on the jobs page");
     }
 
+    @Test
+    void theRunBoxOfARestoreDrillShowsItsChoiceAndNameListFieldsAndSendsTheListAsTyped() throws Exception {
+        useToken(TOKEN);
+        int runsBefore = runs("restore-drill-weekly");
+        openRunBox("restore-drill-weekly");
+        assertTrue(browser.text("#trigger-fields tr[data-field='source'] td.field-type").equals("one of s3, local"),
+                browser.text("#trigger-fields tr[data-field='source']"));
+        assertTrue(browser.text("#trigger-fields tr[data-field='databases'] td.field-type")
+                .startsWith("JSON array of names"), browser.text("#trigger-fields tr[data-field='databases']"));
+
+        // not a JSON array: sent as typed, and the server's 400 names the field
+        String serverMessage = JSON.readTree(app.api("POST", "/api/jobs/restore-drill-weekly/runs",
+                "{\"databases\":\"app, billing\"}", TOKEN).body()).path("error").asText();
+        assertTrue(serverMessage.contains("databases"), serverMessage);
+        browser.driver().findElement(By.cssSelector("input.field-value[data-field='databases']"))
+                .sendKeys("app, billing");
+        browser.click("#trigger-run");
+        browser.await("the server's 400 beside databases", () -> browser.text(
+                "#trigger-fields td.field-error[data-field='databases']").equals(serverMessage));
+
+        // a choice outside the list: the same, beside source
+        browser.driver().findElement(By.cssSelector("input.field-value[data-field='databases']")).clear();
+        browser.driver().findElement(By.cssSelector("input.field-value[data-field='databases']"))
+                .sendKeys("[\"app\", \"billing data\"]");
+        browser.driver().findElement(By.cssSelector("input.field-value[data-field='source']")).sendKeys("ftp");
+        browser.click("#trigger-run");
+        browser.await("the server's 400 beside source", () -> browser.text(
+                "#trigger-fields td.field-error[data-field='source']").contains("source"));
+        assertEquals("", browser.text("#trigger-fields td.field-error[data-field='databases']"),
+                "a JSON array of names is what databases takes");
+        assertEquals(runsBefore, runs("restore-drill-weekly"), "the refused inputs started no run");
+    }
+
     /** Clicks a job's Run… and waits for its box, which reads the job type's fields first. */
     private static void openRunBox(String job) {
         browser.click("tr[data-job='" + job + "'] button.trigger");
