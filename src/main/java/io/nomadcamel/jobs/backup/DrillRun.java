@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 import io.nomadcamel.jobs.scheduler.RunContext;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * One restore drill's state, shared by its parallel split (exchange property {@value #PROPERTY}): the plan, each
@@ -73,6 +74,7 @@ final class DrillRun {
     private volatile List<String> staleDropped = List.of();
     private volatile BackupCatalog catalog;
     private volatile ScratchDatabases scratch;
+    private volatile S3Client s3;
 
     DrillRun(RunContext run, BackupSettings server, BackupSettings drillServer, RestoreDrillJobType.Input input,
             Path tempDir) {
@@ -125,6 +127,23 @@ final class DrillRun {
     }
 
     /** The scratch databases' handle, once: whoever takes it drops what is left and closes it. */
+    /** The run's S3 client (drills from S3 only). */
+    S3Client s3() {
+        return s3;
+    }
+
+    S3Client s3(S3Client client) {
+        this.s3 = client;
+        return client;
+    }
+
+    /** The S3 client, once: the caller closes it. */
+    synchronized S3Client takeS3() {
+        S3Client taken = s3;
+        s3 = null;
+        return taken;
+    }
+
     synchronized ScratchDatabases takeScratch() {
         ScratchDatabases taken = scratch;
         scratch = null;

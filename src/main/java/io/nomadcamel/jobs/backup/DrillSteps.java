@@ -57,19 +57,18 @@ public class DrillSteps {
         BackupSettings drillServer = server.onHost(all.string("drill.pg-host", server.server().host()));
         Path temp = Files.createDirectories(server.backupDir().resolve(".tmp").resolve("drill-" + run.runId()));
         DrillRun drill = new DrillRun(run, server, drillServer, input, temp);
+        // the guarantee beneath the route's doFinally: whatever an edited route does (or a failure below), the run's
+        // downloads, S3 client, scratch databases and drill lock go
+        run.onEnd("restore-drill-scratch", r -> release(drill));
         run.progress("reading the backups' manifests (" + (input.fromS3() ? "s3" : "local") + ")");
         if (input.fromS3()) {
-            try (S3Client s3 = run.track(S3Clients.create(server.s3()))) {
-                drill.catalog(BackupCatalog.s3(s3, server.s3().bucket()));
-                run.untrack(s3);
-            }
+            // one client for the run (a stop closes it, ending any download); released with the scratch databases
+            S3Client s3 = drill.s3(run.track(S3Clients.create(server.s3())));
+            drill.catalog(BackupCatalog.s3(s3, server.s3().bucket()));
         } else {
             drill.catalog(BackupCatalog.local(server.backupDir()));
         }
-        ScratchDatabases scratch = ScratchDatabases.lock(drillServer, run.runId());
-        drill.scratch(scratch);
-        // the guarantee beneath the route's doFinally: whatever an edited route does, the run's scratch databases go
-        run.onEnd("restore-drill-scratch", r -> dropOwnScratch(drill));
+        drill.scratch(ScratchDatabases.lock(drillServer, run.runId()));
         drill.plan(input.databases() != null ? input.databases() : drill.catalog().newestSuccessfulDatabases());
         LOG.info("restore drill run {} starting: {} databases from {}, restoring on {}:{}", run.runId(),
                 drill.planned().size(), drill.catalog().source(),
@@ -137,11 +136,8 @@ public class DrillSteps {
         Path file;
         if (s3) {
             file = drill.tempDir().resolve(d.n + ".dump");
-            try (S3Client client = run.track(S3Clients.create(drill.server().s3()))) {
-                Files.deleteIfExists(file);
-                client.getObject(g -> g.bucket(drill.server().s3().bucket()).key(dump.location()), file);
-                run.untrack(client);
-            }
+            Files.deleteIfExists(file);
+            drill.s3().getObject(g -> g.bucket(drill.server().s3().bucket()).key(dump.location()), file);
         } else {
             file = Path.of(dump.location());
         }
@@ -269,15 +265,23 @@ public class DrillSteps {
         if (drill == null) {
             return;
         }
-        String error = dropOwnScratch(drill);
+        String error = release(drill);
         if (error != null) {
             LOG.warn("restore drill run {}: {}", drill.run().runId(), error);
         }
     }
 
-    /** Idempotent: the route's clean-up and the run's end hook both call it; the first one done closes the lock. */
-    private static String dropOwnScratch(DrillRun drill) {
+    /**
+     * Deletes the run's downloads, closes its S3 client, drops its scratch databases and releases the drill lock.
+     * Idempotent: the route's clean-up and the run's end hook both call it; the first one done closes the lock.
+     */
+    private static String release(DrillRun drill) {
         BackupSteps.deleteTree(drill.tempDir());
+        S3Client s3 = drill.takeS3();
+        if (s3 != null) {
+            drill.run().untrack(s3);
+            s3.close();
+        }
         ScratchDatabases scratch = drill.takeScratch();
         if (scratch == null) {
             return null;
