@@ -89,8 +89,7 @@ public class DrillSteps {
             covered = Set.of();
         }
         List<String> notCovered = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            String name = String.valueOf(row.get("datname"));
+        for (String name : ManagedServer.databaseNames(rows)) {
             if (!covered.contains(name)) {
                 notCovered.add(name);
             }

@@ -80,10 +80,7 @@ public class PostgresSteps {
     /** The names the listing step found (one row per database); fixes the run's list and the safe file names. */
     public List<String> databases(@ExchangeProperty(BackupRun.PROPERTY) BackupRun backup,
             @Body List<Map<String, Object>> rows) {
-        List<String> names = new ArrayList<>(rows.size());
-        for (Map<String, Object> row : rows) {
-            names.add(String.valueOf(row.get("datname")));
-        }
+        List<String> names = ManagedServer.databaseNames(rows);
         backup.databases(names);
         backup.run().progress("dumping " + names.size() + " databases, " + backup.input().dumpConcurrency()
                 + " at a time");

@@ -3,7 +3,6 @@ package io.nomadcamel.jobs.pgmaintenance;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,10 +38,7 @@ public final class PostgresMaintenanceSteps {
     /** The names from the {@code jdbc:} step's rows. */
     public List<String> databases(@ExchangeProperty(VacuumRun.PROPERTY) VacuumRun vacuum,
             @Body List<Map<String, Object>> rows) {
-        List<String> names = new ArrayList<>(rows.size());
-        for (Map<String, Object> row : rows) {
-            names.add(String.valueOf(row.get("datname")));
-        }
+        List<String> names = ManagedServer.databaseNames(rows);
         vacuum.databases(names.size());
         vacuum.run().progress("vacuuming " + names.size() + " databases, " + vacuum.concurrency() + " at a time");
         return names;

@@ -6,6 +6,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -61,6 +64,15 @@ public final class ManagedServer implements DataSource {
     /** {@code PG_DATABASE}, where the list of databases is read. */
     public String listingDatabase() {
         return settings.get().database();
+    }
+
+    /** The database names in the rows a route's {@code jdbc:postgresServer} listing answered (column datname). */
+    public static List<String> databaseNames(List<Map<String, Object>> rows) {
+        List<String> names = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            names.add(String.valueOf(row.get("datname")));
+        }
+        return names;
     }
 
     /** One connection, no retry; {@code socketTimeout} null: none. */
