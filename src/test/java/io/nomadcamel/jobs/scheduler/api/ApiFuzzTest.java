@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +53,6 @@ class ApiFuzzTest {
             "backup", List.of(new String[] {"local_days", "int:0:100000"}, new String[] {"dump_concurrency", "int:1:64"}));
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Its own client: AppProcess's 2 s connect timeout is short for a 2-core machine also running the build. */
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private static final List<String> STRING_FIELDS =
             List.of("id", "type", "mode", "cron", "every", "timeout", "queue", "catchup", "restart_delay");
@@ -186,14 +182,7 @@ class ApiFuzzTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create(app.url(c.path()))).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", c.contentType()).header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(c.body())).build();
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return AppProcess.send(request);
     }
 
     private static long[] rowCounts() throws Exception {
