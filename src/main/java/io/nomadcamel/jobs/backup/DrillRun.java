@@ -126,7 +126,6 @@ final class DrillRun {
         this.scratch = scratch;
     }
 
-    /** The scratch databases' handle, once: whoever takes it drops what is left and closes it. */
     /** The run's S3 client (drills from S3 only). */
     S3Client s3() {
         return s3;
@@ -144,6 +143,7 @@ final class DrillRun {
         return taken;
     }
 
+    /** The scratch databases' handle, once: whoever takes it drops what is left and closes it. */
     synchronized ScratchDatabases takeScratch() {
         ScratchDatabases taken = scratch;
         scratch = null;

@@ -25,7 +25,8 @@ public final class GuardedExecComponent extends ExecComponent {
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         String profile = getAndRemoveParameter(parameters, "profile", String.class);
-        GuardedEndpoint endpoint = new GuardedEndpoint(uri, this, new GuardedExecBinding(profile, () -> Settings.of(getCamelContext())));
+        GuardedEndpoint endpoint = new GuardedEndpoint(uri, this,
+                new GuardedExecBinding(profile, () -> Settings.of(getCamelContext())));
         setProperties(endpoint, parameters);
         endpoint.setExecutable(URLDecoder.decode(remaining, StandardCharsets.UTF_8));
         return endpoint;

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nomadcamel.jobs.testsupport.PostgresServer;
+import io.nomadcamel.jobs.testsupport.ProcStats;
 import io.nomadcamel.jobs.testsupport.S3ProxyServer;
 
 /**
@@ -39,7 +40,7 @@ public final class DrillBench {
             System.out.printf("nomad-camel-jobs restore drill benchmark, %s%n", Instant.now());
             System.out.printf("machine: %d CPUs, %s %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.name"), System.getProperty("java.version"),
-                    Files.readString(Path.of("/proc/loadavg")).trim());
+                    ProcStats.loadAverage());
             pg.createDatabase("bench_template");
             pg.execute("bench_template", "CREATE TABLE items AS SELECT g AS id, md5(g::text) AS a, "
                     + "md5((g * 7)::text) AS b, now() - g * interval '1 second' AS at, "
@@ -84,7 +85,7 @@ public final class DrillBench {
                 }
                 System.out.printf("    " + (round > 0 ? "round " + round : "warm-up") + ": pg_restore by hand %.2f s; "
                         + "drill (local) %.2f s (ratio %.3f); drill (s3) %.2f s (ratio %.3f); load average %s%n",
-                        h, l, l / h, s, s / h, Files.readString(Path.of("/proc/loadavg")).trim());
+                        h, l, l / h, s, s / h, ProcStats.loadAverage());
             }
             double hand = BackupBench.median(byHand);
             System.out.printf("    median of %d: by hand %.2f s, drill (local) %.2f s (ratio %.3f, target <= 1.1), "

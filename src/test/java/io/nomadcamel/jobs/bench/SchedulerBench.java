@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nomadcamel.jobs.testsupport.AppProcess;
 import io.nomadcamel.jobs.testsupport.PostgresServer;
+import io.nomadcamel.jobs.testsupport.ProcStats;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -392,7 +393,7 @@ class SchedulerBench {
 
     private static String loadAverage() {
         try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
+            return ProcStats.loadAverage();
         } catch (IOException e) {
             return "unknown";
         }

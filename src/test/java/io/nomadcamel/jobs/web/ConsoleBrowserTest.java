@@ -367,8 +367,7 @@ class ConsoleBrowserTest {
         useToken(TOKEN);
         int runsBefore = runs("restore-drill-weekly");
         openRunBox("restore-drill-weekly");
-        assertTrue(browser.text("#trigger-fields tr[data-field='source'] td.field-type").equals("one of s3, local"),
-                browser.text("#trigger-fields tr[data-field='source']"));
+        assertEquals("one of s3, local", browser.text("#trigger-fields tr[data-field='source'] td.field-type"));
         assertTrue(browser.text("#trigger-fields tr[data-field='databases'] td.field-type")
                 .startsWith("JSON array of names"), browser.text("#trigger-fields tr[data-field='databases']"));
 
