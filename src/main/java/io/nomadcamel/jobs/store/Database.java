@@ -37,9 +37,11 @@ public final class Database {
             if (!embedded()) {
                 return url;
             }
-            // PostgreSQL mode keeps the SQL of both vendors close; the file lives under the data directory
+            // PostgreSQL mode keeps the SQL of both vendors close; the file lives under the data directory.
+            // DB_CLOSE_ON_EXIT=FALSE: H2 would otherwise close the file from its own JVM shutdown hook, racing the
+            // graceful shutdown that records the runs it stops; the pool's close (a Camel service) closes it instead
             return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("nomad-camel-jobs")
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
         }
 
         /** The URL as it may be logged: anything after '?' or ';' can carry credentials. */

@@ -50,6 +50,37 @@ class SchedulerLifecycleTest {
         }
     }
 
+    /**
+     * The out-of-the-box case: SIGTERM on the embedded database. H2 closes its files from a JVM shutdown hook of its
+     * own unless told not to, racing the graceful shutdown that records the runs (a run left RUNNING, then taken for
+     * dead and compensated by the next start).
+     */
+    @Test
+    void gracefulShutdownOnTheEmbeddedDatabaseRecordsTheRunBeforeTheDatabaseCloses() throws Exception {
+        Path pidFile = Files.createTempFile("ncj-shutdown-", ".pid");
+        String config = "jobs.long.type=test-process\njobs.long.timeout=10m\n"
+                + "jobs.long.input={\"seconds\":600,\"pid_file\":\"" + pidFile + "\"}\n";
+        Map<String, String> env = new java.util.HashMap<>(Map.of("API_TOKEN", TOKEN));
+        AppProcess first = AppProcess.start(env, config).awaitReady(Duration.ofSeconds(60));
+        try {
+            assertEquals(202, first.api("POST", "/api/jobs/long/runs", null, TOKEN).statusCode());
+            TestJobs.awaitPid(pidFile);
+            first.stop(); // SIGTERM
+            assertFalse(first.output().contains("Database is already closed"),
+                    "the database stayed open until the scheduler had recorded the runs:\n" + first.output());
+            env.put("DATA_DIR", first.dataDir().toString());
+            try (AppProcess second = AppProcess.start(env, config).awaitReady(Duration.ofSeconds(60))) {
+                List<JsonNode> runs = runs(second, "long");
+                assertEquals(1, runs.size(), runs.toString());
+                assertEquals("CANCELLED", runs.get(0).path("state").asText(), runs.toString());
+                assertEquals("application shutdown", runs.get(0).path("reason").asText(), runs.toString());
+            }
+        } finally {
+            first.close();
+            Files.deleteIfExists(pidFile);
+        }
+    }
+
     @Test
     void historyOlderThanKeepDaysIsDeletedAndMetricsCountRuns() throws Exception {
         PostgresServer pg = PostgresServer.shared();
