@@ -21,7 +21,8 @@ import java.util.Map;
  */
 public final class AppProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** 10 s to connect: on loopback a refusal is immediate, and 2 s was short on a 2-core machine running the build. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final ChildProcess process;
     private final int serverPort;

@@ -52,7 +52,6 @@ class ApiFuzzTest {
                     new String[] {"dry_run", "bool"}, new String[] {"gc_timeout", "duration"}),
             "backup", List.of(new String[] {"local_days", "int:0:100000"}, new String[] {"dump_concurrency", "int:1:64"}));
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** Its own client: AppProcess's 2 s connect timeout is short for a 2-core machine also running the build. */
 
     private static final List<String> STRING_FIELDS =
             List.of("id", "type", "mode", "cron", "every", "timeout", "queue", "catchup", "restart_delay");
